@@ -1,0 +1,145 @@
+"""The ``avovastaus`` command line: a thin typer layer; each command calls one library function."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from pathlib import Path
+from typing import Iterator, Optional
+
+import typer
+
+from . import __version__
+from .errors import AvovastausError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Finnish open survey answers into reviewed, quantified themes.")
+models_app = typer.Typer(no_args_is_help=True, help="Build and list the bundled embedding models.")
+app.add_typer(models_app, name="models")
+
+
+def _fail(error: AvovastausError) -> None:
+    typer.secho(str(error), fg="red", err=True)
+    raise typer.Exit(2)
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except AvovastausError as error:
+        _fail(error)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"avovastaus {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what each stage does."),
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+class _Bars:
+    """Progress bars per pipeline stage (rich); silent with --quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    @contextlib.contextmanager
+    def stage(self, name: str, total: int | None = None):
+        if self.quiet:
+            yield lambda n=1: None
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        columns = [TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+        with Progress(*columns, transient=False, console=None) as bar:
+            task = bar.add_task(name, total=total)
+            yield lambda n=1: bar.advance(task, n)
+            bar.update(task, completed=total if total is not None else 1, total=total if total is not None else 1)
+
+    def message(self, text: str) -> None:
+        if not self.quiet:
+            typer.echo(text, err=True)
+
+
+@app.command()
+def run(
+    input: Path = typer.Argument(..., help="Survey export: .csv/.tsv, .xlsx, .jsonl or .parquet."),
+    config: Optional[Path] = typer.Option(None, "--config", help="TOML config; defaults come from configs/default.toml."),
+    codebook: Optional[str] = typer.Option(None, "--codebook", help="Codebook YAML, or 'none' for pure discovery."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default: runs/<input stem>)."),
+    id: Optional[str] = typer.Option(None, "--id", help="Respondent id column (default: row number)."),
+    text: Optional[list[str]] = typer.Option(None, "--text", help="Open-question column; repeat for several questions."),
+    group: Optional[list[str]] = typer.Option(None, "--group", help="Respondent-group column; repeat for several."),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX sheet name (default: the first)."),
+    embedder: Optional[str] = typer.Option(None, "--embedder", help="e5-small, static-fi, or a sentence-transformers folder/name."),
+    fast: bool = typer.Option(False, "--fast", help="Preset: the static-fi embedder (about 200x faster, weaker themes)."),
+    n_themes: Optional[int] = typer.Option(None, "--n-themes", min=2, help="Fix the number of discovered themes."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default 0)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing, non-empty run directory."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
+) -> None:
+    """Find themes in a survey export and summarize them per respondent group."""
+    from .config import load_config
+    from .pipeline import run_pipeline
+
+    overrides: dict = {"ingest": {}, "embed": {}, "cluster": {}}
+    if id is not None:
+        overrides["ingest"]["id"] = id
+    if text:
+        overrides["ingest"]["text"] = text
+    if group:
+        overrides["ingest"]["group"] = group
+    if sheet is not None:
+        overrides["ingest"]["sheet"] = sheet
+    if fast:
+        overrides["embed"]["model"] = "static-fi"
+    if embedder is not None:
+        overrides["embed"]["model"] = embedder
+    if n_themes is not None:
+        overrides["cluster"]["n_themes"] = n_themes
+    if seed is not None:
+        overrides["seed"] = seed
+    if codebook is not None:
+        overrides["codebook"] = codebook
+    with _errors():
+        cfg = load_config(config, overrides)
+        bars = _Bars(quiet)
+        result = run_pipeline(input, cfg, out or Path("runs") / input.stem, force=force, progress=bars)
+    typer.echo(result.summary())
+
+
+@models_app.command("build")
+def models_build(
+    names: Optional[list[str]] = typer.Argument(None, help="Models to build (default: e5-small and static-fi)."),
+    force: bool = typer.Option(False, "--force", help="Rebuild even when built."),
+) -> None:
+    """Build the bundled models from the installed packages (no download)."""
+    from .modelbuild import BUILT_MODELS, build_model
+
+    with _errors():
+        for name in names or BUILT_MODELS:
+            typer.echo(f"{name}: {build_model(name, force=force)}")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Show the bundled models, whether they are built, their size and checksum."""
+    from .modelbuild import list_models
+
+    for item in list_models():
+        if isinstance(item, str):
+            typer.echo(f"{item:<10} not built (run: avovastaus models build {item})")
+        else:
+            typer.echo(f"{item.name:<10} {item.size_bytes / 1e6:6.0f} MB  dim {item.dim}  sha256 {item.checksum[:16]}  from {item.source} {item.source_version}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,273 @@
+"""Themes from embeddings: codebook-guided assignment, then discovery of themes the codebook lacks.
+
+* :class:`CodebookAssigner` scores answer segments against each codebook theme (centroid of its
+  description and example answers). Each theme's threshold is calibrated on the codebook itself:
+  leave-one-out similarities of its own examples against those of the other themes' examples,
+  cut where Youden's J is highest — no fixed magic similarity.
+* :class:`ThemeDiscoverer` clusters what the codebook does not cover: a k-nearest-neighbour graph,
+  its spectral embedding, the number of themes from the largest eigengap (unless fixed), and
+  k-means on the row-normalized spectral coordinates (Ng–Jordan–Weiss). Measured on the Yle 2015
+  sample it finds 26–27 themes for 26 statements, in well under a second.
+
+Both follow the scikit-learn contract: parameters in ``__init__``, learned state in ``*_``
+attributes set by ``fit``, which accepts precomputed embeddings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.linalg import eigsh
+from sklearn.cluster import KMeans
+from sklearn.exceptions import NotFittedError
+from sklearn.neighbors import NearestNeighbors
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-12)
+
+
+def _check_fitted(estimator: object, attribute: str) -> None:
+    if not hasattr(estimator, attribute):
+        raise NotFittedError(f"{type(estimator).__name__} is not fitted yet; call fit() first")
+
+
+# ---------------------------------------------------------------- graph maths (pure)
+
+
+def knn_graph(embeddings: np.ndarray, n_neighbors: int) -> sparse.csr_matrix:
+    """Return the symmetric fuzzy k-NN graph of unit vectors (UMAP-style weights, fuzzy union)."""
+    n = len(embeddings)
+    k = min(n_neighbors, n - 1)
+    nn = NearestNeighbors(n_neighbors=k + 1, metric="cosine", algorithm="brute").fit(embeddings)
+    dist, idx = nn.kneighbors(embeddings)
+    dist, idx = dist[:, 1:], idx[:, 1:]
+    scale = np.maximum(dist[:, -1:] - dist[:, :1], 1e-6)
+    weights = np.exp(-(dist - dist[:, :1]) / scale)
+    graph = sparse.csr_matrix((weights.ravel(), (np.repeat(np.arange(n), k), idx.ravel())), shape=(n, n))
+    return (graph + graph.T - graph.multiply(graph.T)).tocsr()
+
+
+def spectral_embedding(graph: sparse.csr_matrix, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (the ``dim + 1`` leading eigenvalues of the normalized adjacency, the ``dim`` non-trivial coordinates).
+
+    Deterministic: ARPACK starts from a fixed vector.
+    """
+    n = graph.shape[0]
+    degree = np.asarray(graph.sum(axis=1)).ravel()
+    inv_sqrt = sparse.diags(1.0 / np.sqrt(np.maximum(degree, 1e-12)))
+    normalized = inv_sqrt @ graph @ inv_sqrt
+    k = min(dim + 1, n - 2)
+    values, vectors = eigsh(normalized, k=k, which="LA", v0=np.ones(n), tol=1e-8)
+    order = np.argsort(-values)
+    values, vectors = values[order], vectors[:, order]
+    coords = vectors[:, 1:] / np.sqrt(np.maximum(degree, 1e-12))[:, None]
+    # fix each eigenvector's sign so that reruns give identical coordinates
+    signs = np.sign(coords[np.abs(coords).argmax(axis=0), np.arange(coords.shape[1])])
+    return values, coords * np.where(signs == 0, 1, signs)
+
+
+def eigengap_k(eigenvalues: np.ndarray, k_min: int, k_max: int) -> int:
+    """Return the number of clusters with the largest gap after it among the sorted eigenvalues."""
+    gaps = eigenvalues[:-1] - eigenvalues[1:]  # gaps[i] follows the (i + 1)-th eigenvalue
+    k_max = min(k_max, len(gaps))
+    if k_max < k_min:
+        return max(1, k_max)
+    return int(k_min + np.argmax(gaps[k_min - 1 : k_max]))
+
+
+# ---------------------------------------------------------------- discovery
+
+
+class ThemeDiscoverer:
+    """Finds themes in embeddings: k-NN graph -> spectral embedding -> eigengap k -> k-means."""
+
+    def __init__(self, n_themes: int | None = None, n_neighbors: int = 15, min_size: int = 8, max_themes: int = 40, seed: int = 0) -> None:
+        self.n_themes = n_themes
+        self.n_neighbors = n_neighbors
+        self.min_size = min_size
+        self.max_themes = max_themes
+        self.seed = seed
+
+    def fit(self, embeddings: np.ndarray) -> "ThemeDiscoverer":
+        """Cluster ``embeddings`` (unit rows); sets ``labels_``, ``n_themes_``, ``centroids_``, ``eigenvalues_``."""
+        X = _unit(np.asarray(embeddings, dtype=np.float64))
+        n = len(X)
+        if n < 2 * self.min_size or n < 4:
+            self.labels_ = np.zeros(n, dtype=int)
+            self.eigenvalues_ = np.array([1.0])
+        else:
+            k_max = max(2, min(self.max_themes, n // self.min_size))
+            graph = knn_graph(X, self.n_neighbors)
+            values, coords = spectral_embedding(graph, dim=min(max(k_max, self.n_themes or 0), n - 3))
+            k = self.n_themes or eigengap_k(values, 2, k_max)
+            k = max(1, min(k, n))
+            Z = _unit(coords[:, :k])
+            labels = KMeans(k, n_init=10, random_state=self.seed).fit_predict(Z) if k > 1 else np.zeros(n, dtype=int)
+            self.labels_ = _relabel_by_size(labels)
+            self.eigenvalues_ = values
+        self.n_themes_ = int(self.labels_.max()) + 1 if n else 0
+        self.centroids_ = np.stack([_unit(X[self.labels_ == c].mean(axis=0)) for c in range(self.n_themes_)]) if n else np.zeros((0, X.shape[1]))
+        return self
+
+    def predict(self, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (nearest theme, cosine similarity to its centroid) for each row."""
+        _check_fitted(self, "centroids_")
+        sims = _unit(np.asarray(embeddings, dtype=np.float64)) @ self.centroids_.T
+        return sims.argmax(axis=1), sims.max(axis=1)
+
+
+def _relabel_by_size(labels: np.ndarray) -> np.ndarray:
+    """Return labels renumbered 0.. by decreasing cluster size (ties: first member's position)."""
+    ids, first, counts = np.unique(labels, return_index=True, return_counts=True)
+    order = sorted(range(len(ids)), key=lambda i: (-counts[i], first[i]))
+    mapping = {ids[i]: rank for rank, i in enumerate(order)}
+    return np.array([mapping[x] for x in labels], dtype=int)
+
+
+# ---------------------------------------------------------------- codebook
+
+
+def youden_threshold(positives: np.ndarray, negatives: np.ndarray) -> float:
+    """Return the similarity cut that best separates positives from negatives (max TPR - FPR, midpoint)."""
+    values = np.unique(np.concatenate([positives, negatives]))
+    if len(negatives) == 0 or len(values) < 2:
+        return float(np.min(positives))
+    cuts = (values[:-1] + values[1:]) / 2
+    tpr = (positives[None, :] >= cuts[:, None]).mean(axis=1)
+    fpr = (negatives[None, :] >= cuts[:, None]).mean(axis=1)
+    return float(cuts[np.argmax(tpr - fpr)])
+
+
+class CodebookAssigner:
+    """Scores texts against codebook themes with per-theme calibrated thresholds."""
+
+    def __init__(self, margin: float = 0.0) -> None:
+        self.margin = margin
+
+    def fit(self, prototypes: Sequence[np.ndarray]) -> "CodebookAssigner":
+        """Learn centroids and thresholds from each theme's prototype embeddings (description + examples)."""
+        protos = [_unit(np.asarray(p, dtype=np.float64)) for p in prototypes]
+        self.centroids_ = np.stack([_unit(p.mean(axis=0)) for p in protos])
+        thresholds = []
+        for t, own in enumerate(protos):
+            if len(own) > 1:
+                loo = _unit((own.sum(axis=0)[None, :] - own) / (len(own) - 1))
+                positives = (own * loo).sum(axis=1)
+            else:
+                positives = own @ self.centroids_[t]
+            others = np.concatenate([p for u, p in enumerate(protos) if u != t]) if len(protos) > 1 else np.zeros((0, own.shape[1]))
+            negatives = others @ self.centroids_[t]
+            thresholds.append(youden_threshold(positives, negatives) - self.margin)
+        self.thresholds_ = np.array(thresholds)
+        return self
+
+    def transform(self, embeddings: np.ndarray) -> np.ndarray:
+        """Return the (n_texts x n_themes) cosine similarities to the theme centroids."""
+        _check_fitted(self, "centroids_")
+        return _unit(np.asarray(embeddings, dtype=np.float64)) @ self.centroids_.T
+
+    def margins(self, embeddings: np.ndarray) -> np.ndarray:
+        """Return similarity minus threshold per theme; positive means the theme fits."""
+        return self.transform(embeddings) - self.thresholds_[None, :]
+
+
+@dataclass
+class Assignment:
+    """Per-answer themes: ``themes[i]`` ordered best first (may be empty), ``scores[i]`` the primary similarity."""
+
+    themes: list[list[str]]
+    scores: np.ndarray
+    details: dict = field(default_factory=dict)
+
+    @property
+    def primary(self) -> list[str | None]:
+        return [t[0] if t else None for t in self.themes]
+
+
+def discovered_id(rank: int) -> str:
+    """Return the id of the ``rank``-th (0-based, largest first) discovered theme: ``teema_01``."""
+    return f"teema_{rank + 1:02d}"
+
+
+def assign_themes(
+    answer_emb: np.ndarray,
+    segment_emb: np.ndarray,
+    segment_answer: np.ndarray,
+    codebook_ids: Sequence[str],
+    assigner: CodebookAssigner | None,
+    n_themes: int | None = None,
+    max_themes: int = 40,
+    n_neighbors: int = 15,
+    min_discovered: int = 8,
+    max_themes_per_answer: int = 3,
+    max_unassigned: float = 0.05,
+    seed: int = 0,
+) -> tuple[Assignment, dict[str, np.ndarray]]:
+    """Return (themes of every answer, centroid of every theme) from codebook fit, discovery and outlier rules.
+
+    1. Codebook: each segment votes for its best theme when that theme's calibrated threshold is met,
+       and so does the whole answer; an answer carries up to ``max_themes_per_answer`` themes.
+    2. Discovery: answers no codebook theme fits are clustered; themes under ``min_discovered`` answers
+       are dissolved.
+    3. Outliers: if more than ``max_unassigned`` of the answers are left without a theme, the ones
+       closest to an existing theme join it until the share is met.
+    """
+    n = len(answer_emb)
+    X = _unit(np.asarray(answer_emb, dtype=np.float64))
+    themes: list[list[str]] = [[] for _ in range(n)]
+    margin_of: list[dict[str, float]] = [{} for _ in range(n)]
+    centroids: dict[str, np.ndarray] = {}
+    if assigner is not None and len(codebook_ids):
+        answer_margin = assigner.margins(X)
+        segment_margin = assigner.margins(segment_emb) if len(segment_emb) else np.zeros((0, len(codebook_ids)))
+        votes = [(i, answer_margin[i]) for i in range(n)] + list(zip(segment_answer.tolist(), segment_margin))
+        for i, margins in votes:
+            best = int(np.argmax(margins))
+            if margins[best] > 0:
+                theme = codebook_ids[best]
+                margin_of[i][theme] = max(margin_of[i].get(theme, -np.inf), float(margins[best]))
+        for i in range(n):
+            ranked = sorted(margin_of[i].items(), key=lambda kv: (-kv[1], kv[0]))
+            themes[i] = [t for t, _ in ranked[:max_themes_per_answer]]
+        centroids.update(zip(codebook_ids, assigner.centroids_))
+    leftovers = np.array([i for i in range(n) if not themes[i]], dtype=int)
+    n_discovered = 0
+    eigenvalues = np.array([])
+    if len(leftovers) >= 2 * min_discovered:
+        discoverer = ThemeDiscoverer(n_themes, n_neighbors, min_discovered, max_themes, seed).fit(X[leftovers])
+        eigenvalues = discoverer.eigenvalues_
+        for c in range(discoverer.n_themes_):
+            members = leftovers[discoverer.labels_ == c]
+            if len(members) < min_discovered:
+                continue  # dissolved: members stay unassigned for now
+            theme = discovered_id(n_discovered)
+            n_discovered += 1
+            centroids[theme] = discoverer.centroids_[c]
+            for i in members:
+                themes[i] = [theme]
+    ids = list(centroids)
+    matrix = np.stack([centroids[t] for t in ids]) if ids else np.zeros((0, X.shape[1]))
+    sims = X @ matrix.T if ids else np.zeros((n, 0))
+    unassigned = [i for i in range(n) if not themes[i]]
+    allowed = int(np.floor(max_unassigned * n))
+    moved = 0
+    if ids and len(unassigned) > allowed:
+        closest = sorted(unassigned, key=lambda i: (-sims[i].max(), i))
+        for i in closest[: len(unassigned) - allowed]:
+            themes[i] = [ids[int(np.argmax(sims[i]))]]
+            moved += 1
+    position = {t: j for j, t in enumerate(ids)}
+    scores = np.array([sims[i, position[t[0]]] if t else np.nan for i, t in enumerate(themes)])
+    details = {
+        "codebook_assigned": int(sum(1 for m in margin_of if m)),
+        "discovered_themes": n_discovered,
+        "clustered_for_discovery": int(len(leftovers)),
+        "moved_to_nearest_theme": moved,
+        "unassigned": int(sum(1 for t in themes if not t)),
+        "eigenvalues": [round(float(v), 6) for v in eigenvalues[:41]],
+    }
+    return Assignment(themes, scores, details), centroids

@@ -1,0 +1,168 @@
+"""Typed schema for the pipeline config and the codebook.
+
+Configs are TOML (``configs/default.toml``), codebooks YAML. Unknown keys are
+rejected with the dotted path of every bad key, so a typo never silently falls
+back to a default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import AvovastausError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG = PROJECT_ROOT / "configs" / "default.toml"
+DEFAULT_CODEBOOK = PROJECT_ROOT / "configs" / "codebook" / "kuntajarjesto.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class IngestConfig(_Strict):
+    id: str | None = None
+    text: list[str] = Field(default_factory=list)
+    group: list[str] = Field(default_factory=list)
+    sheet: str | None = None
+
+
+class FinnishConfig(_Strict):
+    min_part_len: int = Field(4, ge=2, description="shortest compound part counted as a keyword")
+    fuzzy_nonanswer: float = Field(0.86, gt=0, le=1, description="similarity for typo-tolerant non-answer phrases")
+
+
+class EmbedConfig(_Strict):
+    model: str = "e5-small"
+    prompt: str | None = Field(None, description="text prefix; None = the model's clustering prompt ('query: ' for e5)")
+    batch_size: int = Field(32, ge=1)
+    cache: bool = True
+
+
+class ClusterConfig(_Strict):
+    n_themes: int | None = Field(None, ge=2, description="fix the number of discovered themes; None = found automatically (eigengap)")
+    max_themes: int = Field(40, ge=2, description="most discovered themes the automatic choice may find")
+    n_neighbors: int = Field(15, ge=2, description="neighbours per answer in the similarity graph")
+    min_discovered: int = Field(8, ge=2, description="fewest answers a discovered theme may hold")
+    codebook_margin: float = Field(0.0, ge=0, le=1, description="lowers every calibrated codebook threshold by this much")
+    max_themes_per_answer: int = Field(3, ge=1)
+    max_unassigned: float = Field(0.05, ge=0, le=1, description="most answers left without a theme (share of analysed)")
+
+
+class LabelConfig(_Strict):
+    n_keywords: int = Field(10, ge=1)
+    n_examples: int = Field(5, ge=1)
+    diversity: float = Field(0.3, ge=0, le=1, description="MMR trade-off: 0 = most central quotes, 1 = most diverse")
+
+
+class SummarizeConfig(_Strict):
+    correction: Literal["holm", "bh"] = "bh"
+    min_cell: int = Field(5, ge=1, description="cells with fewer answers are suppressed")
+    confidence: float = Field(0.95, gt=0, lt=1)
+
+
+class Config(_Strict):
+    seed: int = 0
+    codebook: str | None = Field("configs/codebook/kuntajarjesto.yaml", description="path, or 'none' for pure discovery")
+    ingest: IngestConfig = Field(default_factory=IngestConfig)
+    finnish: FinnishConfig = Field(default_factory=FinnishConfig)
+    embed: EmbedConfig = Field(default_factory=EmbedConfig)
+    cluster: ClusterConfig = Field(default_factory=ClusterConfig)
+    label: LabelConfig = Field(default_factory=LabelConfig)
+    summarize: SummarizeConfig = Field(default_factory=SummarizeConfig)
+
+    @field_validator("codebook")
+    @classmethod
+    def _none_string(cls, value: str | None) -> str | None:
+        return None if value is None or value.strip().lower() in {"", "none"} else value
+
+
+class CodebookTheme(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    label: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    keywords: list[str] = Field(default_factory=list)
+    examples: list[str] = Field(min_length=1)
+
+
+class Codebook(_Strict):
+    name: str
+    description: str = ""
+    language: Literal["fi"] = "fi"
+    themes: list[CodebookTheme] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "Codebook":
+        ids = [t.id for t in self.themes]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"theme ids repeat: {', '.join(dup)}")
+        return self
+
+
+def _problems(error: ValidationError) -> str:
+    lines = []
+    for e in error.errors():
+        path = " -> ".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
+        lines.append(f"  [{path}] {msg}")
+    return "\n".join(lines)
+
+
+def _read(path: Path, kind: str) -> dict[str, Any]:
+    if not path.is_file():
+        raise AvovastausError("E001", path=path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text) if kind == "toml" else yaml.safe_load(text)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise AvovastausError("E004", path=path, detail=str(exc).splitlines()[0]) from None
+    return data or {}
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """Return the validated config: defaults <- ``path`` <- ``overrides`` (nested dicts)."""
+    data: dict[str, Any] = _read(DEFAULT_CONFIG, "toml") if DEFAULT_CONFIG.is_file() else {}
+    source = DEFAULT_CONFIG
+    if path is not None:
+        data = _deep_merge(data, _read(Path(path), "toml"))
+        source = Path(path)
+    data = _deep_merge(data, overrides or {})
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise AvovastausError("E002", path=source, problems=_problems(exc)) from None
+
+
+def resolve_path(value: str | Path) -> Path:
+    """Return ``value`` as a path; relative paths that don't exist from the cwd are tried from the project root."""
+    path = Path(value)
+    if path.is_absolute() or path.exists():
+        return path
+    candidate = PROJECT_ROOT / path
+    return candidate if candidate.exists() else path
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Return the validated codebook read from a YAML file."""
+    resolved = resolve_path(path)
+    data = _read(resolved, "yaml")
+    try:
+        return Codebook.model_validate(data)
+    except ValidationError as exc:
+        raise AvovastausError("E003", path=resolved, problems=_problems(exc)) from None

