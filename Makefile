@@ -12,7 +12,7 @@ MODELS := models/e5-small/avovastaus-model.json models/static-fi/avovastaus-mode
 demo: install $(MODELS)
 	$(BIN)/avovastaus run corpora/kuntajarjesto/answers.csv --id vastaaja_id \
 		--text yhteistyo_nyt --text kehittaminen --group vastaajaryhma --group alue \
-		--out runs/kuntajarjesto --force
+		--stability 5 --out runs/kuntajarjesto --force
 
 test: install $(MODELS)
 	$(BIN)/python -m pytest -q

@@ -12,6 +12,7 @@ import typer
 
 from . import __version__
 from .errors import AvovastausError
+from .evaluate import METRIC_KEYS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Finnish open survey answers into reviewed, quantified themes.")
 models_app = typer.Typer(no_args_is_help=True, help="Build and list the bundled embedding models.")
@@ -83,6 +84,7 @@ def run(
     fast: bool = typer.Option(False, "--fast", help="Preset: the static-fi embedder (about 200x faster, weaker themes)."),
     n_themes: Optional[int] = typer.Option(None, "--n-themes", min=2, help="Fix the number of discovered themes."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default 0)."),
+    stability: Optional[int] = typer.Option(None, "--stability", min=0, help="Rerun clustering N times on resampled answers; adds a stability column."),
     force: bool = typer.Option(False, "--force", help="Replace an existing, non-empty run directory."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
 ) -> None:
@@ -107,6 +109,8 @@ def run(
         overrides["cluster"]["n_themes"] = n_themes
     if seed is not None:
         overrides["seed"] = seed
+    if stability is not None:
+        overrides["stability"] = {"runs": stability}
     if codebook is not None:
         overrides["codebook"] = codebook
     with _errors():
@@ -114,6 +118,37 @@ def run(
         bars = _Bars(quiet)
         result = run_pipeline(input, cfg, out or Path("runs") / input.stem, force=force, progress=bars)
     typer.echo(result.summary())
+
+
+@app.command("eval")
+def eval_(
+    run_dir: Path = typer.Argument(..., help="A run directory written by `avovastaus run`."),
+    gold: Path = typer.Option(..., "--gold", help="Gold labels (CSV/XLSX/JSONL/Parquet), joined on id (and question when both have one)."),
+    id: str = typer.Option("id", "--id", help="Id column of the gold file."),
+    label: str = typer.Option("label", "--label", help="Label column of the gold file."),
+    nonanswer_label: str = typer.Option("ei_sisaltoa", "--nonanswer-label", help="Gold label that marks a non-answer."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (keys: " + ", ".join(METRIC_KEYS) + ")."),
+) -> None:
+    """Compare a run with gold labels.
+
+    ari, nmi and v_measure use each analysed answer's primary theme; answers left without a theme
+    count as one extra "unassigned" cluster; answers whose gold label is the non-answer label are
+    left out of them. coverage is the share of analysed answers with a theme. codebook_accuracy and
+    codebook_macro_f1 score the primary theme over answers whose gold label is a codebook theme id
+    (null when there are none). nonanswer_precision/recall compare the run's exclusions with the
+    gold non-answer label (null when the gold has none). dup_lemma_topics is the share of themes
+    whose top-10 keywords hold two surface forms of one lemma.
+    """
+    from .evaluate import evaluate
+
+    with _errors():
+        result = evaluate(run_dir, gold, id, label, nonanswer_label)
+    if as_json:
+        typer.echo(result.to_json())
+        if result.gold_ids_missing_from_run:
+            typer.echo(f"warning: {len(result.gold_ids_missing_from_run)} gold ids are not in the run", err=True)
+    else:
+        typer.echo(result.table())
 
 
 @models_app.command("build")

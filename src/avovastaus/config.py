@@ -66,6 +66,12 @@ class SummarizeConfig(_Strict):
     confidence: float = Field(0.95, gt=0, lt=1)
 
 
+class StabilityConfig(_Strict):
+    runs: int = Field(0, ge=0, description="resampled reruns for per-theme stability; 0 = off")
+    sample: float = Field(0.8, gt=0, le=1, description="share of answers in each rerun")
+    threshold: float = Field(0.6, ge=0, le=1, description="themes below this stability are flagged in the report")
+
+
 class Config(_Strict):
     seed: int = 0
     codebook: str | None = Field("configs/codebook/kuntajarjesto.yaml", description="path, or 'none' for pure discovery")
@@ -75,6 +81,7 @@ class Config(_Strict):
     cluster: ClusterConfig = Field(default_factory=ClusterConfig)
     label: LabelConfig = Field(default_factory=LabelConfig)
     summarize: SummarizeConfig = Field(default_factory=SummarizeConfig)
+    stability: StabilityConfig = Field(default_factory=StabilityConfig)
 
     @field_validator("codebook")
     @classmethod

@@ -29,6 +29,7 @@ from .finnish import FinnishAnalyzer, detect_nonanswer, flat, normalize, segment
 from .ingest import Survey, file_sha256, ingest
 from .label import finnish_label, mmr, theme_keywords
 from .report import write_report_md, write_summary_xlsx
+from .stability import theme_stability
 from .summarize import group_table
 
 log = logging.getLogger(__name__)
@@ -174,12 +175,28 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
             owner = np.array(proto_owner)
             assigner = CodebookAssigner(margin=config.cluster.codebook_margin).fit([proto_emb[owner == t] for t in range(len(codebook_ids))])
         c = config.cluster
-        assignment, centroids = assign_themes(
-            answer_emb, segment_emb, np.array(segment_answer, dtype=int), codebook_ids, assigner,
-            n_themes=c.n_themes, max_themes=c.max_themes, n_neighbors=c.n_neighbors, min_discovered=c.min_discovered,
-            max_themes_per_answer=c.max_themes_per_answer, max_unassigned=c.max_unassigned, seed=config.seed,
-        )
+        segment_answer = np.array(segment_answer, dtype=int)
+
+        def assign(rows: np.ndarray, seed: int):
+            keep = np.isin(segment_answer, rows)
+            renumber = np.full(len(texts), -1)
+            renumber[rows] = np.arange(len(rows))
+            return assign_themes(
+                answer_emb[rows], segment_emb[keep], renumber[segment_answer[keep]], codebook_ids, assigner,
+                n_themes=c.n_themes, max_themes=c.max_themes, n_neighbors=c.n_neighbors, min_discovered=c.min_discovered,
+                max_themes_per_answer=c.max_themes_per_answer, max_unassigned=c.max_unassigned, seed=seed,
+            )
+
+        assignment, centroids = assign(np.arange(len(texts)), config.seed)
     lap("themes")
+    stability = None
+    if config.stability.runs:
+        with progress.stage("stability", total=None):
+            stability = theme_stability(
+                assignment.themes, lambda rows, seed: assign(rows, seed)[0].themes, list(centroids),
+                runs=config.stability.runs, sample=config.stability.sample, seed=config.seed,
+            )
+        lap("stability")
 
     with progress.stage("keywords", total=None):
         words = FinnishAnalyzer(min_part_len=config.finnish.min_part_len).content_lemmas(texts)
@@ -188,7 +205,7 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     lap("label")
 
     several_questions = len(survey.text_columns) > 1
-    themes_table = _themes_table(answers, analysed, answer_emb, assignment, theme_ids, keywords, codebook, several_questions, config)
+    themes_table = _themes_table(answers, analysed, answer_emb, assignment, theme_ids, keywords, codebook, several_questions, config, stability)
     groups_table, tests = group_table(
         answers.loc[analysed, survey.group_columns].reset_index(drop=True), assignment.themes, theme_ids,
         correction=config.summarize.correction, min_cell=config.summarize.min_cell, confidence=config.summarize.confidence,
@@ -214,6 +231,11 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
             "family": "all non-suppressed cells of groups.csv",
             "suppressed_below": config.summarize.min_cell,
             "tests": tests,
+        },
+        "stability": None if stability is None else {
+            **config.stability.model_dump(),
+            "mean": _weighted_stability(stability, themes_table),
+            "flagged": sorted(t for t, v in stability.items() if v < config.stability.threshold),
         },
         "versions": _versions(),
         "timings_s": timings,
@@ -265,6 +287,7 @@ def _answers_table(answers: pd.DataFrame, analysed: np.ndarray, assignment: Assi
 def _themes_table(
     answers: pd.DataFrame, analysed: np.ndarray, answer_emb: np.ndarray, assignment: Assignment,
     theme_ids: list[str], keywords: dict, codebook: Codebook | None, several_questions: bool, config: Config,
+    stability: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     labels = {t.id: t.label for t in codebook.themes} if codebook else {}
     rows = []
@@ -282,5 +305,16 @@ def _themes_table(
             "size": len(members),
             "share": round(len(members) / len(analysed), 4),
             "examples": "; ".join(examples),
+            **({"stability": round(stability[theme], 4)} if stability is not None else {}),
         })
-    return pd.DataFrame(rows, columns=["theme", "label", "source", "keywords", "size", "share", "examples"])
+    columns = ["theme", "label", "source", "keywords", "size", "share", "examples"] + (["stability"] if stability is not None else [])
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _weighted_stability(stability: dict[str, float], themes: pd.DataFrame) -> float | None:
+    """Return the size-weighted mean stability of the themes (the run-level figure)."""
+    sizes = dict(zip(themes["theme"], themes["size"]))
+    pairs = [(v, sizes[t]) for t, v in stability.items() if not np.isnan(v) and sizes.get(t)]
+    if not pairs:
+        return None
+    return round(float(np.average([v for v, _ in pairs], weights=[w for _, w in pairs])), 4)

@@ -62,6 +62,15 @@ def write_report_md(path: Path, manifest: dict, themes: pd.DataFrame, groups: pd
     for row in themes.sort_values(["size", "theme"], ascending=[False, True]).itertuples():
         source = "koodikirja" if row.source == "codebook" else "uusi"
         lines.append(f"| {row.label} (`{row.theme}`) | {source} | {row.size} | {_pct(row.share)} | {row.keywords} |")
+    stability = manifest.get("stability")
+    if stability:
+        labels = dict(zip(themes["theme"], themes["label"]))
+        lines += ["", "## Teemojen pysyvyys", "",
+                  f"Ryhmittely toistettiin {stability['runs']} kertaa {stability['sample']:.0%}:n otoksilla; teemojen keskimääräinen pysyvyys {stability['mean']} (1 = sama teema joka kerta)."]
+        if stability["flagged"]:
+            lines.append(f"Epävakaat teemat (pysyvyys < {stability['threshold']}), tulkitse varoen: " + ", ".join(f"{labels.get(t, t)} (`{t}`)" for t in stability["flagged"]) + ".")
+        else:
+            lines.append("Kaikki teemat olivat vakaita.")
     significant = groups[(~groups["suppressed"]) & (groups["p_adjusted"] < 0.05)]
     lines += ["", "## Ryhmäerot", ""]
     if significant.empty:

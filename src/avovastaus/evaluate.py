@@ -1,0 +1,160 @@
+"""Metrics of a run against gold labels: clustering agreement, codebook accuracy, non-answer detection, keyword quality.
+
+Clustering metrics (ARI, NMI, V-measure) use each analysed answer's primary theme, with answers
+left without a theme counted as one extra cluster "unassigned", over analysed answers whose gold
+label is not the non-answer label.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics
+
+from .errors import AvovastausError
+from .finnish import FinnishAnalyzer
+
+METRIC_KEYS = (
+    "n", "ari", "nmi", "v_measure", "coverage", "n_themes", "codebook_accuracy", "codebook_macro_f1",
+    "nonanswer_precision", "nonanswer_recall", "dup_lemma_topics",
+)
+UNASSIGNED = "unassigned"
+
+
+@dataclass
+class Evaluation:
+    """The metrics (exactly :data:`METRIC_KEYS`) plus notes on the join."""
+
+    metrics: dict[str, Any]
+    gold_ids_missing_from_run: list[str] = field(default_factory=list)
+    run_answers_without_gold: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps(self.metrics, ensure_ascii=False)
+
+    def table(self) -> str:
+        """Return the metrics as an aligned two-column text table, with the join notes below."""
+        lines = [f"{k:<22} {_fmt(v)}" for k, v in self.metrics.items()]
+        if self.gold_ids_missing_from_run:
+            shown = ", ".join(self.gold_ids_missing_from_run[:10])
+            lines.append(f"\n{len(self.gold_ids_missing_from_run)} gold ids are not in the run: {shown}")
+        if self.run_answers_without_gold:
+            lines.append(f"{self.run_answers_without_gold} analysed answers of the run have no gold label (not scored)")
+        return "\n".join(lines)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def _read_run(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    answers_path, themes_path = run_dir / "answers.csv", run_dir / "themes.csv"
+    if not answers_path.is_file() or not themes_path.is_file():
+        raise AvovastausError("E302", path=run_dir, detail="answers.csv or themes.csv is missing")
+    answers = pd.read_csv(answers_path, dtype=str, keep_default_na=False)
+    themes = pd.read_csv(themes_path, dtype={"theme": str, "keywords": str, "source": str}, keep_default_na=False)
+    return answers, themes
+
+
+def _read_gold(path: Path, id_column: str, label_column: str) -> pd.DataFrame:
+    if not path.is_file():
+        raise AvovastausError("E303", path=path, detail="file not found")
+    from .ingest import read_table
+
+    gold, _, _ = read_table(path)
+    for column in (id_column, label_column):
+        if column not in gold.columns:
+            raise AvovastausError("E303", path=path, detail=f"no column '{column}' (columns: {', '.join(gold.columns)})")
+    return gold
+
+
+def keyword_lemmas(keywords: str) -> list[str]:
+    """Return the keywords of a ``themes.csv`` cell as plain words (compound notes removed)."""
+    return [re.sub(r"\s*\(.*\)$", "", k).strip() for k in keywords.split(",") if k.strip()]
+
+
+def dup_lemma_share(topics: Sequence[Sequence[str]], analyzer: FinnishAnalyzer, top: int = 10) -> float:
+    """Return the share of topics whose top words hold two different surface forms of one lemma.
+
+    Each word is reduced to the base forms Voikko gives it; two words sharing a base form are
+    duplicates ("maahanmuuttoa", "maahanmuutto" -> maahanmuutto).
+    """
+    analyzer.initialize()
+    if not topics:
+        return 0.0
+    duplicated = 0
+    for words in topics:
+        words = [w.lower() for w in words[:top]]
+        seen: dict[str, str] = {}
+        dup = False
+        for word in dict.fromkeys(words):
+            bases = {a[0] for a in analyzer.analyses(word)} or {word}
+            if any(b in seen and seen[b] != word for b in bases):
+                dup = True
+            for b in bases:
+                seen.setdefault(b, word)
+        duplicated += dup
+    return duplicated / len(topics)
+
+
+def evaluate(
+    run_dir: Path, gold_path: Path, id_column: str = "id", label_column: str = "label",
+    nonanswer_label: str = "ei_sisaltoa", analyzer: FinnishAnalyzer | None = None,
+) -> Evaluation:
+    """Return the metrics of the run in ``run_dir`` against the gold labels in ``gold_path``, joined on id (and question)."""
+    run_dir, gold_path = Path(run_dir), Path(gold_path)
+    answers, themes = _read_run(run_dir)
+    gold = _read_gold(gold_path, id_column, label_column)
+    keys = ["id", "question"] if "question" in gold.columns and "question" in answers.columns else ["id"]
+    gold = gold.rename(columns={id_column: "id", label_column: "gold"})[[*keys, "gold"]]
+    if gold.duplicated(keys).any():
+        dup = gold.loc[gold.duplicated(keys), keys].astype(str).agg("/".join, axis=1).head(5).tolist()
+        raise AvovastausError("E303", path=gold_path, detail=f"repeated ids: {', '.join(dup)}")
+    joined = answers.merge(gold, on=keys, how="inner")
+    missing = gold.merge(answers[keys], on=keys, how="left", indicator=True)
+    missing_ids = missing.loc[missing["_merge"] == "left_only", keys].astype(str).agg("/".join, axis=1).tolist()
+
+    analysed = answers[answers["excluded"] == ""]
+    scored = joined[(joined["excluded"] == "") & (joined["gold"] != nonanswer_label)]
+    predicted = scored["theme"].replace("", UNASSIGNED)
+    n = len(scored)
+
+    codebook_ids = set(themes.loc[themes["source"] == "codebook", "theme"])
+    on_codebook = scored[scored["gold"].isin(codebook_ids)]
+    if len(on_codebook):
+        accuracy = float((on_codebook["theme"] == on_codebook["gold"]).mean())
+        macro_f1 = float(metrics.f1_score(on_codebook["gold"], on_codebook["theme"], labels=sorted(set(on_codebook["gold"])), average="macro", zero_division=0))
+    else:
+        accuracy = macro_f1 = None
+
+    gold_na = joined["gold"] == nonanswer_label
+    pred_na = joined["excluded"] != ""
+    precision = float((gold_na & pred_na).sum() / pred_na.sum()) if gold_na.any() and pred_na.any() else (0.0 if gold_na.any() else None)
+    recall = float((gold_na & pred_na).sum() / gold_na.sum()) if gold_na.any() else None
+
+    sized = themes[themes["size"].astype(int) > 0]
+    topics = [keyword_lemmas(k) for k in sized["keywords"]]
+    result = {
+        "n": n,
+        "ari": float(metrics.adjusted_rand_score(scored["gold"], predicted)) if n else None,
+        "nmi": float(metrics.normalized_mutual_info_score(scored["gold"], predicted)) if n else None,
+        "v_measure": float(metrics.v_measure_score(scored["gold"], predicted)) if n else None,
+        "coverage": float((analysed["theme"] != "").mean()) if len(analysed) else None,
+        "n_themes": int(len(sized)),
+        "codebook_accuracy": accuracy,
+        "codebook_macro_f1": macro_f1,
+        "nonanswer_precision": precision,
+        "nonanswer_recall": recall,
+        "dup_lemma_topics": dup_lemma_share(topics, analyzer or FinnishAnalyzer()),
+    }
+    assert tuple(result) == METRIC_KEYS
+    without_gold = len(analysed) - int((joined["excluded"] == "").sum())
+    return Evaluation(result, missing_ids, without_gold)

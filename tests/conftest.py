@@ -1,0 +1,52 @@
+"""Shared fixtures: an isolated embedding cache, no network, paths to corpora and shared data."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = ROOT / "corpora"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Every test writes embeddings into a session temp folder, never into ~/.cache."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("AVOVASTAUS_CACHE_DIR", str(tmp_path_factory.mktemp("embedding-cache")))
+    yield
+    mp.undo()
+
+
+def _is_local(address: object) -> bool:
+    if isinstance(address, (str, bytes)):  # unix socket path
+        return True
+    host = address[0] if isinstance(address, tuple) and address else ""
+    return host in {"127.0.0.1", "::1", "localhost", ""}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network():
+    """Fail any test that tries to reach a non-local address (survey answers never leave the machine)."""
+    original = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        if not _is_local(address):
+            raise RuntimeError(f"network access attempted in a test: {address!r}")
+        return original(self, address)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(socket.socket, "connect", guarded)
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The ../shared/data folder; tests using it are skipped when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not available")
+    return SHARED_DATA

@@ -1,0 +1,122 @@
+"""End to end: `run_pipeline` on the committed corpora — outputs, counts, determinism, atomic writes."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from avovastaus import pipeline
+from avovastaus.config import load_config
+from avovastaus.errors import AvovastausError
+from avovastaus.pipeline import run_pipeline
+
+from .conftest import CORPORA
+
+TINY = CORPORA / "tiny" / "answers.csv"
+SAMPLE = CORPORA / "kuntajarjesto" / "answers.csv"
+INGEST = {"id": "vastaaja_id", "text": ["yhteistyo_nyt", "kehittaminen"], "group": ["vastaajaryhma", "alue"]}
+
+
+def fast_config(**overrides):
+    return load_config(overrides={"ingest": INGEST, "embed": {"model": "static-fi"}, **overrides})
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "tiny"
+    result = run_pipeline(TINY, fast_config(), out)
+    return result, out
+
+
+def test_run_writes_every_output_with_the_documented_columns(tiny_run):
+    _, out = tiny_run
+    assert sorted(p.name for p in out.iterdir()) == ["answers.csv", "groups.csv", "manifest.json", "report.md", "summary.xlsx", "themes.csv"]
+    answers = pd.read_csv(out / "answers.csv", dtype=str, keep_default_na=False)
+    assert list(answers.columns) == ["id", "question", "vastaajaryhma", "alue", "text", "excluded", "theme", "themes", "score"]
+    themes = pd.read_csv(out / "themes.csv", keep_default_na=False)
+    assert list(themes.columns) == ["theme", "label", "source", "keywords", "size", "share", "examples"]
+    groups = pd.read_csv(out / "groups.csv")
+    assert list(groups.columns) == ["group_column", "group", "theme", "n_group", "n_theme", "share", "ci_low", "ci_high", "p_value", "p_adjusted", "suppressed"]
+    sheets = pd.read_excel(out / "summary.xlsx", sheet_name=None)
+    assert set(sheets) == {"Teemat", "Ryhmät", "Vastaukset"}
+
+
+def test_every_answer_is_accounted_for(tiny_run):
+    result, out = tiny_run
+    source = pd.read_csv(TINY, dtype=str, keep_default_na=False)
+    answers = pd.read_csv(out / "answers.csv", dtype=str, keep_default_na=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    counts = manifest["counts"]
+    assert len(answers) == 2 * len(source) == counts["read"]
+    assert counts["read"] == counts["excluded"] + counts["analysed"]
+    assert sum(counts["excluded_by_reason"].values()) == counts["excluded"] == (answers["excluded"] != "").sum()
+    # excluded answers carry no theme; analysed answers at most 5% without one
+    assert (answers.loc[answers["excluded"] != "", "theme"] == "").all()
+    analysed = answers[answers["excluded"] == ""]
+    assert (analysed["theme"] == "").mean() <= 0.05
+    assert "Read" in result.summary() and str(out) in result.summary()
+
+
+def test_themes_have_unique_lemma_keywords_and_examples(tiny_run):
+    _, out = tiny_run
+    themes = pd.read_csv(out / "themes.csv", keep_default_na=False)
+    answers = pd.read_csv(out / "answers.csv", dtype=str, keep_default_na=False)
+    keys = set(answers["id"] + "/" + answers["question"])
+    for row in themes.itertuples():
+        lemmas = [k.split(" (")[0] for k in row.keywords.split(", ") if k]
+        assert len(lemmas) == len(set(lemmas))
+        if row.size:
+            assert row.examples and set(row.examples.split("; ")) <= keys
+
+
+def test_same_input_config_seed_give_identical_tables(tiny_run, tmp_path):
+    _, first = tiny_run
+    second = tmp_path / "again"
+    run_pipeline(TINY, fast_config(), second)
+    for name in pipeline.OUTPUT_TABLES:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_existing_run_directory_needs_force(tiny_run, tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(AvovastausError) as info:
+        run_pipeline(TINY, fast_config(), out)
+    assert info.value.code == "E301"
+    assert (out / "keep.txt").read_text() == "mine"
+    run_pipeline(TINY, fast_config(), out, force=True)
+    assert not (out / "keep.txt").exists() and (out / "answers.csv").exists()
+
+
+def test_interrupted_run_leaves_nothing_half_written(tmp_path, monkeypatch):
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "write_report_md", boom)
+    with pytest.raises(KeyboardInterrupt):
+        run_pipeline(TINY, fast_config(), tmp_path / "run")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_pure_discovery_without_codebook(tmp_path):
+    run_pipeline(TINY, fast_config(codebook="none"), tmp_path / "run")
+    themes = pd.read_csv(tmp_path / "run" / "themes.csv")
+    assert set(themes["source"]) == {"discovered"}
+    assert themes["theme"].str.match(r"teema_\d\d").all()
+
+
+@pytest.mark.slow
+def test_sample_corpus_with_default_embedder(tmp_path):
+    """The demo job: e5-small, default codebook, two questions, five groups."""
+    config = load_config(overrides={"ingest": INGEST})
+    result = run_pipeline(SAMPLE, config, tmp_path / "run")
+    answers = pd.read_csv(tmp_path / "run" / "answers.csv", dtype=str, keep_default_na=False)
+    analysed = answers[answers["excluded"] == ""]
+    assert result.counts["unassigned_share"] <= 0.05
+    assert (analysed["themes"].str.contains(";")).mean() > 0.05  # some answers carry several themes
+    groups = pd.read_csv(tmp_path / "run" / "groups.csv")
+    assert set(groups["group_column"]) == {"vastaajaryhma", "alue"}
+    assert groups.loc[groups["suppressed"], "n_theme"].isna().all()
