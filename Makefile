@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := libvoikko1 voikko-fi
+SYSTEM_PACKAGES := libvoikko1 voikko-fi chromium chromium-driver
 # the install stamp changes whenever pyproject.toml does, so dependency edits reinstall
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 MODELS := models/e5-small/avovastaus-model.json models/static-fi/avovastaus-model.json
@@ -24,14 +24,15 @@ bench: install $(MODELS)
 install: system $(STAMP)
 
 system:
-	@if dpkg-query -W -f='$${Status}\n' $(SYSTEM_PACKAGES) 2>/dev/null | grep -qv 'install ok installed' \
-		|| ! dpkg-query -W $(SYSTEM_PACKAGES) >/dev/null 2>&1; then \
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			echo "Installing Debian packages: $(SYSTEM_PACKAGES)"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+			echo "Installing Debian packages: $$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 		else \
-			echo "Missing Debian packages: $(SYSTEM_PACKAGES)"; \
-			echo "Install them as root: sudo apt-get install -y $(SYSTEM_PACKAGES)   then run make again."; \
+			echo "Missing Debian packages: $$missing"; \
+			echo "Install them as root, then run make again:  sudo apt-get install -y $$missing"; \
 			exit 1; \
 		fi; \
 	fi

@@ -32,7 +32,7 @@ def tiny_run(tmp_path_factory):
 
 def test_run_writes_every_output_with_the_documented_columns(tiny_run):
     _, out = tiny_run
-    assert sorted(p.name for p in out.iterdir()) == ["answers.csv", "groups.csv", "manifest.json", "report.md", "summary.xlsx", "themes.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["answers.csv", "groups.csv", "manifest.json", "report.html", "report.md", "summary.xlsx", "themes.csv"]
     answers = pd.read_csv(out / "answers.csv", dtype=str, keep_default_na=False)
     assert list(answers.columns) == ["id", "question", "vastaajaryhma", "alue", "text", "excluded", "theme", "themes", "score"]
     themes = pd.read_csv(out / "themes.csv", keep_default_na=False)
@@ -40,7 +40,7 @@ def test_run_writes_every_output_with_the_documented_columns(tiny_run):
     groups = pd.read_csv(out / "groups.csv")
     assert list(groups.columns) == ["group_column", "group", "theme", "n_group", "n_theme", "share", "ci_low", "ci_high", "p_value", "p_adjusted", "suppressed"]
     sheets = pd.read_excel(out / "summary.xlsx", sheet_name=None)
-    assert set(sheets) == {"Teemat", "Ryhmät", "Vastaukset"}
+    assert list(sheets) == ["Yleiskuva", "Teemat", "Ryhmät", "Vastaukset"]
 
 
 def test_every_answer_is_accounted_for(tiny_run):
@@ -95,7 +95,7 @@ def test_interrupted_run_leaves_nothing_half_written(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "write_report_md", boom)
+    monkeypatch.setattr(pipeline, "write_reports", boom)
     with pytest.raises(KeyboardInterrupt):
         run_pipeline(TINY, fast_config(), tmp_path / "run")
     assert list(tmp_path.iterdir()) == []

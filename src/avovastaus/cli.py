@@ -151,6 +151,21 @@ def eval_(
         typer.echo(result.table())
 
 
+@app.command()
+def report(
+    run_dir: Path = typer.Argument(..., help="A run directory written by `avovastaus run`."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="fi or en (default: the run's report.lang)."),
+) -> None:
+    """Regenerate report.html, report.md and summary.xlsx from a run directory (nothing is recomputed)."""
+    from .report import write_reports
+
+    if lang not in (None, "fi", "en"):
+        raise typer.BadParameter("--lang must be fi or en")
+    with _errors():
+        for path in write_reports(run_dir, lang=lang):
+            typer.echo(path)
+
+
 @models_app.command("build")
 def models_build(
     names: Optional[list[str]] = typer.Argument(None, help="Models to build (default: e5-small and static-fi)."),

@@ -23,7 +23,7 @@ from scipy import sparse
 from scipy.sparse.linalg import eigsh
 from sklearn.cluster import KMeans
 from sklearn.exceptions import NotFittedError
-from sklearn.neighbors import NearestNeighbors
+from sklearn.metrics import silhouette_score
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -38,13 +38,26 @@ def _check_fitted(estimator: object, attribute: str) -> None:
 # ---------------------------------------------------------------- graph maths (pure)
 
 
-def knn_graph(embeddings: np.ndarray, n_neighbors: int) -> sparse.csr_matrix:
-    """Return the symmetric fuzzy k-NN graph of unit vectors (UMAP-style weights, fuzzy union)."""
-    n = len(embeddings)
+def knn_graph(embeddings: np.ndarray, n_neighbors: int, chunk_bytes: int = 256 << 20) -> sparse.csr_matrix:
+    """Return the symmetric fuzzy k-NN graph of unit vectors (UMAP-style weights, fuzzy union).
+
+    Neighbours come from blocked dense cosine products (BLAS), ``chunk_bytes`` of similarities at a time.
+    """
+    X = np.asarray(embeddings, dtype=np.float32)
+    n = len(X)
     k = min(n_neighbors, n - 1)
-    nn = NearestNeighbors(n_neighbors=k + 1, metric="cosine", algorithm="brute").fit(embeddings)
-    dist, idx = nn.kneighbors(embeddings)
-    dist, idx = dist[:, 1:], idx[:, 1:]
+    rows = max(1, chunk_bytes // (4 * max(n, 1)))
+    idx = np.empty((n, k), dtype=np.int64)
+    sims = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, rows):
+        block = X[start : start + rows] @ X.T
+        block[np.arange(len(block)), np.arange(start, start + len(block))] = -np.inf
+        top = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        top_sims = np.take_along_axis(block, top, axis=1)
+        order = np.lexsort((top, -top_sims), axis=1)  # by similarity, ties by index: deterministic
+        idx[start : start + rows] = np.take_along_axis(top, order, axis=1)
+        sims[start : start + rows] = np.take_along_axis(top_sims, order, axis=1)
+    dist = 1.0 - sims.astype(np.float64)
     scale = np.maximum(dist[:, -1:] - dist[:, :1], 1e-6)
     weights = np.exp(-(dist - dist[:, :1]) / scale)
     graph = sparse.csr_matrix((weights.ravel(), (np.repeat(np.arange(n), k), idx.ravel())), shape=(n, n))
@@ -70,13 +83,20 @@ def spectral_embedding(graph: sparse.csr_matrix, dim: int) -> tuple[np.ndarray, 
     return values, coords * np.where(signs == 0, 1, signs)
 
 
-def eigengap_k(eigenvalues: np.ndarray, k_min: int, k_max: int) -> int:
-    """Return the number of clusters with the largest gap after it among the sorted eigenvalues."""
+def eigengap_candidates(eigenvalues: np.ndarray, k_min: int, k_max: int, top: int = 3) -> list[int]:
+    """Return the numbers of clusters (in ``[k_min, k_max]``) followed by the ``top`` largest eigengaps, largest first."""
     gaps = eigenvalues[:-1] - eigenvalues[1:]  # gaps[i] follows the (i + 1)-th eigenvalue
     k_max = min(k_max, len(gaps))
     if k_max < k_min:
-        return max(1, k_max)
-    return int(k_min + np.argmax(gaps[k_min - 1 : k_max]))
+        return [max(1, k_max)]
+    window = gaps[k_min - 1 : k_max]
+    order = sorted(range(len(window)), key=lambda i: (-window[i], i))
+    return [k_min + i for i in order[:top]]
+
+
+def eigengap_k(eigenvalues: np.ndarray, k_min: int, k_max: int) -> int:
+    """Return the number of clusters with the largest gap after it among the sorted eigenvalues."""
+    return eigengap_candidates(eigenvalues, k_min, k_max, top=1)[0]
 
 
 # ---------------------------------------------------------------- discovery
@@ -93,9 +113,15 @@ class ThemeDiscoverer:
         self.seed = seed
 
     def fit(self, embeddings: np.ndarray) -> "ThemeDiscoverer":
-        """Cluster ``embeddings`` (unit rows); sets ``labels_``, ``n_themes_``, ``centroids_``, ``eigenvalues_``."""
+        """Cluster ``embeddings`` (unit rows); sets ``labels_``, ``n_themes_``, ``centroids_``, ``eigenvalues_``, ``candidates_``.
+
+        Without a fixed ``n_themes`` the three largest eigengaps propose a number of themes each,
+        and the proposal whose k-means partition has the highest cosine silhouette in the
+        original embedding space wins (``candidates_`` records each proposal's silhouette).
+        """
         X = _unit(np.asarray(embeddings, dtype=np.float64))
         n = len(X)
+        self.candidates_: dict[int, float] = {}
         if n < 2 * self.min_size or n < 4:
             self.labels_ = np.zeros(n, dtype=int)
             self.eigenvalues_ = np.array([1.0])
@@ -103,15 +129,28 @@ class ThemeDiscoverer:
             k_max = max(2, min(self.max_themes, n // self.min_size))
             graph = knn_graph(X, self.n_neighbors)
             values, coords = spectral_embedding(graph, dim=min(max(k_max, self.n_themes or 0), n - 3))
-            k = self.n_themes or eigengap_k(values, 2, k_max)
-            k = max(1, min(k, n))
-            Z = _unit(coords[:, :k])
-            labels = KMeans(k, n_init=10, random_state=self.seed).fit_predict(Z) if k > 1 else np.zeros(n, dtype=int)
-            self.labels_ = _relabel_by_size(labels)
             self.eigenvalues_ = values
+            if self.n_themes:
+                labels = self._partition(coords, min(self.n_themes, n))
+            else:
+                best = None
+                for k in eigengap_candidates(values, 2, k_max, top=3):
+                    candidate = self._partition(coords, k)
+                    score = silhouette_score(X, candidate, metric="cosine", sample_size=min(n, 3000), random_state=self.seed) if 1 < k < n else -1.0
+                    self.candidates_[k] = round(float(score), 6)
+                    if best is None or score > best[0]:
+                        best = (score, candidate)
+                labels = best[1]
+            self.labels_ = _relabel_by_size(labels)
         self.n_themes_ = int(self.labels_.max()) + 1 if n else 0
         self.centroids_ = np.stack([_unit(X[self.labels_ == c].mean(axis=0)) for c in range(self.n_themes_)]) if n else np.zeros((0, X.shape[1]))
         return self
+
+    def _partition(self, coords: np.ndarray, k: int) -> np.ndarray:
+        """Return k-means labels on the first ``k`` row-normalized spectral coordinates (Ng–Jordan–Weiss)."""
+        if k <= 1:
+            return np.zeros(len(coords), dtype=int)
+        return KMeans(k, n_init=10, random_state=self.seed).fit_predict(_unit(coords[:, :k]))
 
     def predict(self, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return (nearest theme, cosine similarity to its centroid) for each row."""
@@ -237,9 +276,11 @@ def assign_themes(
     leftovers = np.array([i for i in range(n) if not themes[i]], dtype=int)
     n_discovered = 0
     eigenvalues = np.array([])
+    candidates: dict[str, float] = {}
     if len(leftovers) >= 2 * min_discovered:
         discoverer = ThemeDiscoverer(n_themes, n_neighbors, min_discovered, max_themes, seed).fit(X[leftovers])
         eigenvalues = discoverer.eigenvalues_
+        candidates = {str(k): v for k, v in discoverer.candidates_.items()}
         for c in range(discoverer.n_themes_):
             members = leftovers[discoverer.labels_ == c]
             if len(members) < min_discovered:
@@ -269,5 +310,6 @@ def assign_themes(
         "moved_to_nearest_theme": moved,
         "unassigned": int(sum(1 for t in themes if not t)),
         "eigenvalues": [round(float(v), 6) for v in eigenvalues[:41]],
+        "k_candidates_silhouette": candidates,
     }
     return Assignment(themes, scores, details), centroids

@@ -72,6 +72,12 @@ class StabilityConfig(_Strict):
     threshold: float = Field(0.6, ge=0, le=1, description="themes below this stability are flagged in the report")
 
 
+class ReportConfig(_Strict):
+    lang: Literal["fi", "en"] = Field("fi", description="language of report.html, report.md and the XLSX headers")
+    redact: bool = Field(True, description="mask e-mail addresses and phone numbers in the reports (answers.csv keeps them)")
+    n_quotes: int = Field(4, ge=1, le=50, description="representative quotes shown per theme in report.html")
+
+
 class Config(_Strict):
     seed: int = 0
     codebook: str | None = Field("configs/codebook/kuntajarjesto.yaml", description="path, or 'none' for pure discovery")
@@ -82,6 +88,7 @@ class Config(_Strict):
     label: LabelConfig = Field(default_factory=LabelConfig)
     summarize: SummarizeConfig = Field(default_factory=SummarizeConfig)
     stability: StabilityConfig = Field(default_factory=StabilityConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
 
     @field_validator("codebook")
     @classmethod

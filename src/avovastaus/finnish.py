@@ -112,10 +112,16 @@ def detect_nonanswer(text: str | None, fuzzy: float = 0.86) -> str | None:
         if head in table and all(w in _TRAILING_FILLER for w in tail):
             return table[head]
     if len(canon) >= 5:
-        best = max(table, key=lambda p: difflib.SequenceMatcher(None, canon, p).ratio())
-        if len(best) >= 5 and difflib.SequenceMatcher(None, canon, best).ratio() >= fuzzy:
-            return table[best]
+        close = difflib.get_close_matches(canon, _fuzzy_phrases(), n=1, cutoff=fuzzy)
+        if close:
+            return table[close[0]]
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _fuzzy_phrases() -> list[str]:
+    """Phrases long enough for typo-tolerant matching ("eos" must match exactly)."""
+    return sorted(p for p in _phrase_table() if len(p) >= 5)
 
 
 # ---------------------------------------------------------------- segmentation

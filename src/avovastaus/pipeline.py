@@ -28,7 +28,7 @@ from .errors import AvovastausError
 from .finnish import FinnishAnalyzer, detect_nonanswer, flat, normalize, segment
 from .ingest import Survey, file_sha256, ingest
 from .label import finnish_label, mmr, theme_keywords
-from .report import write_report_md, write_summary_xlsx
+from .report import write_reports
 from .stability import theme_stability
 from .summarize import group_table
 
@@ -71,7 +71,7 @@ class RunResult:
             f"Read {c['read']} answers ({c['respondents']} respondents); excluded {c['excluded']} ({reasons}); analysed {c['analysed']}.\n"
             f"Themes: {self.n_themes} ({self.n_codebook} from the codebook, {self.n_discovered} discovered); "
             f"unassigned {c['unassigned']} ({c['unassigned_share']:.1%}).\n"
-            f"Results: {self.out_dir}/ (answers.csv, themes.csv, groups.csv, summary.xlsx, report.md, manifest.json)"
+            f"Results: {self.out_dir}/ (report.html, summary.xlsx, report.md, answers.csv, themes.csv, groups.csv, manifest.json)"
         )
 
 
@@ -245,8 +245,8 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
         _write_csv(answers_table, tmp / "answers.csv")
         _write_csv(themes_table, tmp / "themes.csv")
         _write_csv(groups_table, tmp / "groups.csv")
-        write_summary_xlsx(tmp / "summary.xlsx", answers_table, themes_table, groups_table)
-        write_report_md(tmp / "report.md", manifest, themes_table, groups_table)
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_reports(tmp)
         lap("write")
         manifest["timings_s"] = timings
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

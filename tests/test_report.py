@@ -1,0 +1,113 @@
+"""Reports from a run directory: escaping of untrusted text, PII masking, languages, regeneration."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from avovastaus.cli import app
+from avovastaus.config import load_config
+from avovastaus.pipeline import run_pipeline
+from avovastaus.redact import redact
+from avovastaus.report import write_reports
+
+from .conftest import CORPORA
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = '"><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory):
+    """A run over the tiny corpus plus answers that carry markup and contact details."""
+    folder = tmp_path_factory.mktemp("hostile")
+    frame = pd.read_csv(CORPORA / "tiny" / "answers.csv", dtype=str, keep_default_na=False)
+    extra = frame.iloc[:3].copy()
+    extra["vastaaja_id"] = ["X1", "X2", "X3"]
+    extra["yhteistyo_nyt"] = [
+        f"Tiedotus kunnalta ei toimi {SCRIPT} ja viestit hukkuvat.",
+        f"Verkostotapaamisia tarvitaan {IMG} lisää, soita 040 164 6696.",
+        "Avustukset ovat liian pieniä, kysy lisää matti.meikalainen@example.fi tai (09) 4370 2253.",
+    ]
+    extra["kehittaminen"] = [SCRIPT, IMG, "-"]
+    data = folder / "hostile.csv"
+    pd.concat([frame, extra]).to_csv(data, index=False)
+    config = load_config(overrides={"ingest": {"id": "vastaaja_id", "text": ["yhteistyo_nyt", "kehittaminen"], "group": ["vastaajaryhma"]},
+                                    "embed": {"model": "static-fi"}, "label": {"n_examples": 50}, "report": {"n_quotes": 50}})
+    out = folder / "run"
+    run_pipeline(data, config, out)
+    return out
+
+
+def test_answer_text_is_escaped_in_html(hostile_run):
+    html = (hostile_run / "report.html").read_text()
+    assert "<script" not in html.lower()
+    assert "<img" not in html.lower()
+    assert "&lt;script&gt;" in html or "&lt;img" in html  # the text is shown, as text
+
+
+def test_contact_details_masked_in_reports_but_kept_in_answers_csv(hostile_run):
+    for name in ("report.html", "report.md"):
+        text = (hostile_run / name).read_text()
+        assert "164 6696" not in text and "example.fi" not in text and "4370 2253" not in text
+    sheets = pd.read_excel(hostile_run / "summary.xlsx", sheet_name=None)
+    cells = " ".join(str(v) for frame in sheets.values() for v in frame.to_numpy().ravel())
+    assert "164 6696" not in cells and "example.fi" not in cells and "[puhelin]" in cells
+    answers = (hostile_run / "answers.csv").read_text()
+    assert "040 164 6696" in answers and "matti.meikalainen@example.fi" in answers
+
+
+def test_report_command_regenerates_in_english_without_recomputing(hostile_run, tmp_path):
+    run = tmp_path / "copy"
+    shutil.copytree(hostile_run, run)
+    before = {n: (run / n).read_bytes() for n in ("answers.csv", "themes.csv", "groups.csv", "manifest.json")}
+    result = CliRunner().invoke(app, ["report", str(run), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    html = (run / "report.html").read_text()
+    assert 'lang="en"' in html and "Theme shares by group" in html and "[phone]" in html
+    assert list(pd.read_excel(run / "summary.xlsx", sheet_name=None)) == ["Overview", "Themes", "Groups", "Answers"]
+    assert {n: (run / n).read_bytes() for n in before} == before
+
+
+def test_redaction_can_be_turned_off(hostile_run, tmp_path):
+    run = tmp_path / "copy"
+    shutil.copytree(hostile_run, run)
+    write_reports(run, redact_text=False)
+    assert "040 164 6696" in (run / "report.html").read_text()
+
+
+def test_report_on_a_folder_that_is_not_a_run():
+    result = CliRunner().invoke(app, ["report", str(CORPORA)])
+    assert result.exit_code == 2 and result.output.startswith("E302")
+
+
+def test_html_is_self_contained(hostile_run):
+    html = (hostile_run / "report.html").read_text()
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "https://" not in html
+    assert 'id="theme-chart"' in html and 'id="heatmap"' in html
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("soita 040 164 6696", "soita [puhelin]"),
+        ("+358 40 1646696", "[puhelin]"),
+        ("(09) 4370 2253", "[puhelin]"),
+        ("puh. 0401646696.", "puh. [puhelin]."),
+        ("040-1646696", "[puhelin]"),
+        ("050 123 45 67", "[puhelin]"),
+        ("+358 9 4370 2253", "[puhelin]"),
+        ("matti.meikalainen@example.fi", "[sähköposti]"),
+        ("Kirjoita: info@yhdistys-ry.fi!", "Kirjoita: [sähköposti]!"),
+        ("vuonna 2015 ja 2016", "vuonna 2015 ja 2016"),
+        ("30 000 euroa", "30 000 euroa"),
+        ("klo 10-12", "klo 10-12"),
+        ("postinumero 00100 Helsinki", "postinumero 00100 Helsinki"),
+        ("0,5 htv", "0,5 htv"),
+    ],
+)
+def test_redact(text, expected):
+    assert redact(text) == expected
