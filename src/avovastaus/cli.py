@@ -85,6 +85,7 @@ def run(
     n_themes: Optional[int] = typer.Option(None, "--n-themes", min=2, help="Fix the number of discovered themes."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default 0)."),
     stability: Optional[int] = typer.Option(None, "--stability", min=0, help="Rerun clustering N times on resampled answers; adds a stability column."),
+    review_from: Optional[Path] = typer.Option(None, "--review-from", help="Apply the evaluator decisions of an earlier run directory."),
     force: bool = typer.Option(False, "--force", help="Replace an existing, non-empty run directory."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
 ) -> None:
@@ -113,6 +114,8 @@ def run(
         overrides["stability"] = {"runs": stability}
     if codebook is not None:
         overrides["codebook"] = codebook
+    if review_from is not None:
+        overrides["review_from"] = str(review_from)
     with _errors():
         cfg = load_config(config, overrides)
         bars = _Bars(quiet)
@@ -164,6 +167,52 @@ def report(
     with _errors():
         for path in write_reports(run_dir, lang=lang):
             typer.echo(path)
+
+
+@app.command()
+def review(
+    run_dir: Path = typer.Argument(..., help="A run directory written by `avovastaus run`."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; anything but loopback needs --allow-remote."),
+    port: int = typer.Option(8765, "--port", help="Port (0 = any free port)."),
+    reviewer: str = typer.Option("arvioija", "--reviewer", help="Your name in the decision log."),
+    allow_remote: bool = typer.Option(False, "--allow-remote", help="Allow a non-loopback --host; the server then prints an access token."),
+) -> None:
+    """Review themes in the browser: rename, merge, split, move answers, confirm; decisions are saved in the run directory."""
+    from .webapp import serve
+
+    with _errors():
+        if not (run_dir / "answers.csv").is_file():
+            raise AvovastausError("E302", path=run_dir, detail="answers.csv is missing")
+        try:
+            serve(run_dir, host=host, port=port, reviewer=reviewer, allow_remote=allow_remote)
+        except ValueError as exc:
+            raise AvovastausError("E305", detail=str(exc)) from None
+
+
+@app.command("agreement")
+def agreement_(
+    run_dir: Path = typer.Argument(..., help="A reviewed run directory."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON rows instead of a table."),
+) -> None:
+    """Agreement (percent, Cohen's kappa, Krippendorff's alpha) between model and evaluators, and between evaluators."""
+    import json
+    from dataclasses import asdict
+
+    from .agreement import agreement
+
+    with _errors():
+        if not (run_dir / "answers.csv").is_file():
+            raise AvovastausError("E302", path=run_dir, detail="answers.csv is missing")
+        rows = agreement(run_dir)
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in rows], ensure_ascii=False))
+        return
+    if not rows:
+        typer.echo("No evaluator decisions yet (confirm, mark wrong or move answers in `avovastaus review`).")
+    fmt = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
+    typer.echo(f"{'pair':<34} {'n':>5} {'agree':>7} {'kappa':>7} {'alpha':>7}")
+    for r in rows:
+        typer.echo(f"{r.pair:<34} {r.n:>5} {fmt(r.percent):>7} {fmt(r.kappa):>7} {fmt(r.alpha):>7}")
 
 
 @models_app.command("build")

@@ -81,6 +81,7 @@ class ReportConfig(_Strict):
 class Config(_Strict):
     seed: int = 0
     codebook: str | None = Field("configs/codebook/kuntajarjesto.yaml", description="path, or 'none' for pure discovery")
+    review_from: str | None = Field(None, description="run directory whose evaluator decisions are applied to this run")
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     finnish: FinnishConfig = Field(default_factory=FinnishConfig)
     embed: EmbedConfig = Field(default_factory=EmbedConfig)

@@ -36,6 +36,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E301": ("Run directory {path} exists and is not empty", "Pass --force to replace it, or choose another --out."),
     "E302": ("Not a run directory: {path} ({detail})", "Pass a directory written by `avovastaus run`."),
     "E303": ("Gold file {path}: {detail}", "The gold file needs an id column and a label column (see --id and --label)."),
+    "E305": ("Review server: {detail}", "Use the default --host 127.0.0.1, or add --allow-remote and share the printed token only with evaluators."),
     "E304": ("Nothing to analyse in {path}: all {n_read} answers were excluded ({reasons})", "Check that --text names the open-question columns."),
 }
 

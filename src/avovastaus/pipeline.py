@@ -28,7 +28,9 @@ from .errors import AvovastausError
 from .finnish import FinnishAnalyzer, detect_nonanswer, flat, normalize, segment
 from .ingest import Survey, file_sha256, ingest
 from .label import finnish_label, mmr, theme_keywords
+from .journal import Journal
 from .report import write_reports
+from .review import answer_key, carry_over, touches_of
 from .stability import theme_stability
 from .summarize import group_table
 
@@ -198,6 +200,14 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
             )
         lap("stability")
 
+    keys = [answer_key(answers.at[i, "id"], answers.at[i, "question"]) for i in analysed]
+    overrides: dict[str, dict[str, str]] = {"label": {}, "source": {}}
+    carried: list = []
+    review_info = None
+    if config.review_from:
+        assignment, centroids, overrides, carried, review_info = _carry_over(Path(config.review_from), keys, texts, answer_emb, assignment, centroids)
+        lap("review")
+
     with progress.stage("keywords", total=None):
         words = FinnishAnalyzer(min_part_len=config.finnish.min_part_len).content_lemmas(texts)
         theme_ids = list(centroids)
@@ -205,7 +215,7 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     lap("label")
 
     several_questions = len(survey.text_columns) > 1
-    themes_table = _themes_table(answers, analysed, answer_emb, assignment, theme_ids, keywords, codebook, several_questions, config, stability)
+    themes_table = _themes_table(answers, analysed, answer_emb, assignment, theme_ids, keywords, codebook, several_questions, config, stability, overrides)
     groups_table, tests = group_table(
         answers.loc[analysed, survey.group_columns].reset_index(drop=True), assignment.themes, theme_ids,
         correction=config.summarize.correction, min_cell=config.summarize.min_cell, confidence=config.summarize.confidence,
@@ -237,6 +247,7 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
             "mean": _weighted_stability(stability, themes_table),
             "flagged": sorted(t for t, v in stability.items() if v < config.stability.threshold),
         },
+        "review": review_info,
         "versions": _versions(),
         "timings_s": timings,
     }
@@ -246,6 +257,9 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
         _write_csv(themes_table, tmp / "themes.csv")
         _write_csv(groups_table, tmp / "groups.csv")
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        journal = Journal(tmp)
+        for d in carried:
+            journal.append(d.kind, {**d.payload, "carried_from": f"{config.review_from}#{d.seq}"}, d.reviewer, touches_of(d.kind, d.payload))
         write_reports(tmp)
         lap("write")
         manifest["timings_s"] = timings
@@ -287,9 +301,10 @@ def _answers_table(answers: pd.DataFrame, analysed: np.ndarray, assignment: Assi
 def _themes_table(
     answers: pd.DataFrame, analysed: np.ndarray, answer_emb: np.ndarray, assignment: Assignment,
     theme_ids: list[str], keywords: dict, codebook: Codebook | None, several_questions: bool, config: Config,
-    stability: dict[str, float] | None = None,
+    stability: dict[str, float] | None = None, overrides: dict[str, dict[str, str]] | None = None,
 ) -> pd.DataFrame:
     labels = {t.id: t.label for t in codebook.themes} if codebook else {}
+    overrides = overrides or {"label": {}, "source": {}}
     rows = []
     for theme in theme_ids:
         members = [j for j, ts in enumerate(assignment.themes) if theme in ts]
@@ -299,8 +314,8 @@ def _themes_table(
         kws = keywords.get(theme, [])
         rows.append({
             "theme": theme,
-            "label": labels.get(theme) or finnish_label(kws),
-            "source": "codebook" if theme in labels else "discovered",
+            "label": overrides["label"].get(theme) or labels.get(theme) or finnish_label(kws),
+            "source": overrides["source"].get(theme) or ("codebook" if theme in labels else "discovered"),
             "keywords": ", ".join(k.display() for k in kws),
             "size": len(members),
             "share": round(len(members) / len(analysed), 4),
@@ -318,3 +333,29 @@ def _weighted_stability(stability: dict[str, float], themes: pd.DataFrame) -> fl
     if not pairs:
         return None
     return round(float(np.average([v for v, _ in pairs], weights=[w for _, w in pairs])), 4)
+
+
+def _carry_over(old_run: Path, keys: list[str], texts: list[str], answer_emb: np.ndarray, assignment: Assignment, centroids: dict[str, np.ndarray]):
+    """Apply an earlier run's evaluator decisions; returns the updated assignment, centroids, label/source overrides, decisions, manifest entry."""
+    if not (old_run / "answers.csv").is_file():
+        raise AvovastausError("E302", path=old_run, detail="--review-from needs a run directory with answers.csv")
+    ids = list(centroids)
+    state, carried = carry_over(old_run, keys, texts, assignment.themes, {t: t for t in ids}, {})
+    themes = [state.themes[k] for k in keys]
+    updated: dict[str, np.ndarray] = {}
+    for theme in state.labels:
+        members = [j for j, ts in enumerate(themes) if ts and ts[0] == theme]
+        if theme in centroids and theme not in state.merged:
+            updated[theme] = centroids[theme]
+        elif members:
+            mean = answer_emb[members].mean(axis=0)
+            updated[theme] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+    position = {t: j for j, t in enumerate(updated)}
+    matrix = np.stack(list(updated.values())) if updated else np.zeros((0, answer_emb.shape[1]))
+    scores = np.array([float(answer_emb[j] @ matrix[position[ts[0]]]) if ts and ts[0] in position else np.nan for j, ts in enumerate(themes)])
+    overrides = {
+        "label": {t: label for t, label in state.labels.items() if label != t},
+        "source": {t: src for t, src in state.sources.items() if src == "review"},
+    }
+    info = {"from": str(old_run), "applied": len(carried), "not_applied": state.skipped}
+    return Assignment(themes, scores, assignment.details), updated, overrides, carried, info

@@ -1,0 +1,101 @@
+"""Agreement between the model's primary themes and evaluators, and between evaluators.
+
+An evaluator's label for an answer is the theme they confirmed, or the theme they moved it
+to; an answer marked wrong and not moved gets the label ``not:<theme>``. Figures: percent
+agreement, Cohen's kappa and Krippendorff's alpha (nominal), each with the number of answers
+it rests on.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import Hashable, Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import cohen_kappa_score
+
+from .journal import Journal
+from .review import answer_key
+
+
+def krippendorff_alpha_nominal(units: Sequence[Sequence[Hashable]]) -> float | None:
+    """Return Krippendorff's alpha for nominal data; ``units[u]`` holds the values coders gave unit u (missing left out).
+
+    Units with fewer than two values are not pairable and are ignored. None when undefined.
+    """
+    coincidence: dict[tuple[Hashable, Hashable], float] = defaultdict(float)
+    for values in units:
+        m = len(values)
+        if m < 2:
+            continue
+        for i, a in enumerate(values):
+            for j, b in enumerate(values):
+                if i != j:
+                    coincidence[(a, b)] += 1.0 / (m - 1)
+    if not coincidence:
+        return None
+    totals: dict[Hashable, float] = defaultdict(float)
+    for (a, _), v in coincidence.items():
+        totals[a] += v
+    n = sum(totals.values())
+    observed = sum(v for (a, b), v in coincidence.items() if a != b)
+    expected = sum(totals[a] * totals[b] for a in totals for b in totals if a != b) / (n - 1)
+    if expected == 0:
+        return 1.0 if observed == 0 else None
+    return 1.0 - observed / expected
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Agreement of one pair of raters over the answers both labelled."""
+
+    pair: str
+    n: int
+    percent: float | None
+    kappa: float | None
+    alpha: float | None
+
+
+def _pair(name: str, a: Sequence[str], b: Sequence[str]) -> Agreement:
+    n = len(a)
+    if n == 0:
+        return Agreement(name, 0, None, None, None)
+    same = float(np.mean([x == y for x, y in zip(a, b)]))
+    kappa = float(cohen_kappa_score(a, b)) if len(set(a) | set(b)) > 1 else (1.0 if same == 1.0 else None)
+    return Agreement(name, n, same, kappa, krippendorff_alpha_nominal([[x, y] for x, y in zip(a, b)]))
+
+
+def evaluator_labels(run_dir: Path) -> dict[str, dict[str, str]]:
+    """Return reviewer -> answer key -> the theme that reviewer holds right (from active decisions)."""
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for d in Journal(run_dir).active():
+        p = d.payload
+        if d.kind == "move":
+            labels[d.reviewer][p["answer"]] = p["to"]
+        elif d.kind == "verdict":
+            current = labels[d.reviewer].get(p["answer"])
+            if p["verdict"] == "confirmed":
+                labels[d.reviewer][p["answer"]] = p["theme"]
+            elif current is None or current == p["theme"]:
+                labels[d.reviewer][p["answer"]] = f"not:{p['theme']}"
+    return dict(labels)
+
+
+def agreement(run_dir: Path) -> list[Agreement]:
+    """Return model-vs-evaluator rows for every evaluator, then evaluator-vs-evaluator rows for every pair."""
+    run_dir = Path(run_dir)
+    answers = pd.read_csv(run_dir / "answers.csv", dtype=str, keep_default_na=False)
+    model = {answer_key(r.id, r.question): r.theme for r in answers.itertuples() if r.excluded == ""}
+    labels = evaluator_labels(run_dir)
+    rows = []
+    for reviewer in sorted(labels):
+        keys = sorted(k for k in labels[reviewer] if k in model)
+        rows.append(_pair(f"model vs {reviewer}", [model[k] for k in keys], [labels[reviewer][k] for k in keys]))
+    for r1, r2 in combinations(sorted(labels), 2):
+        keys = sorted(set(labels[r1]) & set(labels[r2]))
+        rows.append(_pair(f"{r1} vs {r2}", [labels[r1][k] for k in keys], [labels[r2][k] for k in keys]))
+    return rows

@@ -1,0 +1,246 @@
+"""Evaluator decisions applied to a run: replay over its tables, and carry-over to a new run.
+
+A decision names themes by id and answers by ``id/question``. Replaying the journal over the
+run's own tables gives the reviewed state the web app shows. Carrying decisions to a new run
+(same or new answers) first translates ids: codebook themes keep their ids, discovered themes
+map to the new theme sharing the most member texts (Jaccard ≥ 0.3), answers map by id and
+question when the text is unchanged, else by identical text. What cannot be translated or
+applied is reported with the reason, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import pandas as pd
+
+from .finnish import flat, normalize
+from .journal import Decision, Journal
+
+MIN_THEME_OVERLAP = 0.3
+
+
+class NotApplicable(Exception):
+    """A decision that cannot be applied to this run, with the reason."""
+
+
+def answer_key(answer_id: str, question: str) -> str:
+    """Return the key naming one answer in decisions: ``id/question``."""
+    return f"{answer_id}/{question}"
+
+
+def touches_of(kind: str, payload: dict[str, Any]) -> list[str]:
+    """Return the objects (``theme:<id>``, ``answer:<key>``) a decision changes, for conflict detection."""
+    if kind == "rename":
+        return [f"theme:{payload['theme']}"]
+    if kind == "merge":
+        return [f"theme:{payload['source']}", f"theme:{payload['target']}"]
+    if kind == "split":
+        return [f"theme:{payload['theme']}", *(f"answer:{a}" for a in payload["answers"])]
+    if kind in ("move", "verdict"):
+        return [f"answer:{payload['answer']}"]
+    if kind == "note":
+        return [payload["target"]]
+    return []
+
+
+def text_key(text: str) -> str:
+    """Return a hash of an answer's normalized text (answers are matched across runs by it)."""
+    return hashlib.sha256(flat(normalize(str(text))).lower().encode()).hexdigest()[:20]
+
+
+@dataclass
+class Reviewed:
+    """The themes of every analysed answer and the theme catalogue, after decisions."""
+
+    themes: dict[str, list[str]]
+    labels: dict[str, str]
+    descriptions: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    merged: dict[str, str] = field(default_factory=dict)
+    verdicts: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    applied: list[int] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_tables(cls, answers: pd.DataFrame, themes: pd.DataFrame) -> "Reviewed":
+        analysed = answers[answers["excluded"] == ""]
+        return cls(
+            themes={answer_key(r.id, r.question): [t for t in str(r.themes).split(";") if t] for r in analysed.itertuples()},
+            labels=dict(zip(themes["theme"], themes["label"])),
+            sources=dict(zip(themes["theme"], themes["source"])),
+        )
+
+    def primary(self, key: str) -> str | None:
+        themes = self.themes.get(key) or []
+        return themes[0] if themes else None
+
+    def members(self, theme: str) -> list[str]:
+        return [k for k, ts in self.themes.items() if theme in ts]
+
+    def _require_theme(self, theme: str) -> None:
+        if theme not in self.labels:
+            where = f" (merged into {self.merged[theme]})" if theme in self.merged else ""
+            raise NotApplicable(f"theme {theme} does not exist{where}")
+
+    def _require_answer(self, key: str) -> None:
+        if key not in self.themes:
+            raise NotApplicable(f"answer {key} is not among the analysed answers")
+
+    def apply(self, d: Decision) -> None:
+        """Apply one decision; raises :class:`NotApplicable` with the reason when it cannot be."""
+        p = d.payload
+        if d.kind == "rename":
+            self._require_theme(p["theme"])
+            self.labels[p["theme"]] = p["label"]
+            if p.get("description"):
+                self.descriptions[p["theme"]] = p["description"]
+        elif d.kind == "merge":
+            source, target = p["source"], p["target"]
+            self._require_theme(source)
+            self._require_theme(target)
+            if source == target:
+                raise NotApplicable("a theme cannot be merged into itself")
+            for key, ts in self.themes.items():
+                if source in ts:
+                    self.themes[key] = list(dict.fromkeys(target if t == source else t for t in ts))
+            del self.labels[source]
+            self.merged[source] = target
+        elif d.kind == "split":
+            self._require_theme(p["theme"])
+            if p["new_theme"] in self.labels:
+                raise NotApplicable(f"theme id {p['new_theme']} is already in use")
+            moved = [k for k in p["answers"] if p["theme"] in self.themes.get(k, [])]
+            if not moved:
+                raise NotApplicable(f"none of the {len(p['answers'])} selected answers is in theme {p['theme']} here")
+            for key in moved:
+                self.themes[key] = list(dict.fromkeys(p["new_theme"] if t == p["theme"] else t for t in self.themes[key]))
+            self.labels[p["new_theme"]] = p["label"]
+            self.sources[p["new_theme"]] = "review"
+        elif d.kind == "move":
+            self._require_answer(p["answer"])
+            self._require_theme(p["to"])
+            current = self.themes[p["answer"]]
+            source = p.get("from") or (current[0] if current else None)
+            if source in current:
+                updated = [p["to"] if t == source else t for t in current]
+            else:
+                updated = [p["to"], *current]
+            self.themes[p["answer"]] = list(dict.fromkeys(updated))
+        elif d.kind == "verdict":
+            self._require_answer(p["answer"])
+            self.verdicts[(p["answer"], d.reviewer)] = (p["theme"], p["verdict"])
+        elif d.kind == "note":
+            self.notes.append({"seq": d.seq, "reviewer": d.reviewer, "at": d.at, **p})
+        else:
+            raise NotApplicable(f"unknown decision kind {d.kind}")
+        self.applied.append(d.seq)
+
+
+def replay(run_dir: Path, answers: pd.DataFrame, themes: pd.DataFrame) -> Reviewed:
+    """Return the run's reviewed state: its own tables with every active journal decision applied."""
+    state = Reviewed.from_tables(answers, themes)
+    for d in Journal(run_dir).active():
+        try:
+            state.apply(d)
+        except NotApplicable as exc:
+            state.skipped.append({"seq": d.seq, "kind": d.kind, "reason": str(exc)})
+    return state
+
+
+# ---------------------------------------------------------------- carry-over to a new run
+
+
+def _theme_map(old_answers: pd.DataFrame, new_keys: Sequence[str], new_texts: Sequence[str], new_themes: Sequence[Sequence[str]]) -> dict[str, str]:
+    """Map each old theme to the new theme with the most shared member texts (Jaccard), or leave it out."""
+    def members(texts: Sequence[str], theme_lists: Sequence[Sequence[str]]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for text, ts in zip(texts, theme_lists):
+            if ts:
+                out.setdefault(ts[0], set()).add(text_key(text))
+        return out
+
+    analysed = old_answers[old_answers["excluded"] == ""]
+    old = members(analysed["text"].tolist(), [[t for t in str(x).split(";") if t] for x in analysed["themes"]])
+    new = members(new_texts, new_themes)
+    mapping = {}
+    for theme, texts in old.items():
+        if theme in new and not theme.startswith("teema_"):
+            mapping[theme] = theme  # codebook ids are stable
+            continue
+        scored = sorted(((-len(texts & other) / len(texts | other), t) for t, other in new.items()))
+        if scored and -scored[0][0] >= MIN_THEME_OVERLAP:
+            mapping[theme] = scored[0][1]
+    return mapping
+
+
+def _answer_map(old_answers: pd.DataFrame, new_keys: Sequence[str], new_texts: Sequence[str]) -> dict[str, str]:
+    """Map old answer keys to new ones: same id and question with the same text, else the unique answer with that text."""
+    new_by_key = {k: text_key(t) for k, t in zip(new_keys, new_texts)}
+    by_text: dict[str, list[str]] = {}
+    for k, h in new_by_key.items():
+        by_text.setdefault(h, []).append(k)
+    mapping = {}
+    for r in old_answers.itertuples():
+        old_key, h = answer_key(r.id, r.question), text_key(r.text)
+        if new_by_key.get(old_key) == h:
+            mapping[old_key] = old_key
+        elif len(by_text.get(h, [])) == 1:
+            mapping[old_key] = by_text[h][0]
+    return mapping
+
+
+def _translate(d: Decision, themes: dict[str, str], answers: dict[str, str]) -> Decision:
+    def theme(t: str) -> str:
+        if t not in themes:
+            raise NotApplicable(f"theme {t} of the earlier run has no counterpart here")
+        return themes[t]
+
+    def answer(a: str) -> str:
+        if a not in answers:
+            raise NotApplicable(f"answer {a} of the earlier run is not in this run (or its text changed)")
+        return answers[a]
+
+    p = dict(d.payload)
+    if d.kind == "rename":
+        p["theme"] = theme(p["theme"])
+    elif d.kind == "merge":
+        p["source"], p["target"] = theme(p["source"]), theme(p["target"])
+    elif d.kind == "split":
+        p["theme"] = theme(p["theme"])
+        p["answers"] = [answers[a] for a in p["answers"] if a in answers]
+    elif d.kind == "move":
+        p["answer"], p["to"] = answer(p["answer"]), theme(p["to"])
+        p["from"] = themes.get(p.get("from"), None) if p.get("from") else None
+    elif d.kind == "verdict":
+        p["answer"], p["theme"] = answer(p["answer"]), theme(p["theme"])
+    return Decision(d.seq, d.at, d.reviewer, d.kind, p)
+
+
+def carry_over(old_run: Path, keys: Sequence[str], texts: Sequence[str], themes: Sequence[Sequence[str]], labels: dict[str, str], sources: dict[str, str]) -> tuple[Reviewed, list[Decision]]:
+    """Return (this run's state after the earlier run's decisions, the translated decisions that applied).
+
+    ``keys``/``texts``/``themes`` describe this run's analysed answers; ``labels``/``sources`` its themes.
+    """
+    old_run = Path(old_run)
+    old_answers = pd.read_csv(old_run / "answers.csv", dtype=str, keep_default_na=False)
+    theme_map = _theme_map(old_answers, keys, texts, themes)
+    answer_map = _answer_map(old_answers, keys, texts)
+    state = Reviewed(themes={k: list(ts) for k, ts in zip(keys, themes)}, labels=dict(labels), sources=dict(sources))
+    carried = []
+    for d in Journal(old_run).active():
+        try:
+            translated = _translate(d, theme_map, answer_map)
+            state.apply(translated)
+            carried.append(translated)
+            if d.kind == "split":
+                theme_map[d.payload["new_theme"]] = translated.payload["new_theme"]
+            if d.kind == "merge":
+                theme_map[d.payload["source"]] = translated.payload["target"]
+        except NotApplicable as exc:
+            state.skipped.append({"seq": d.seq, "kind": d.kind, "reviewer": d.reviewer, "reason": str(exc)})
+    return state, carried
