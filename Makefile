@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := libvoikko1 voikko-fi chromium chromium-driver
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 MODELS := models/e5-small/avovastaus-model.json models/static-fi/avovastaus-model.json
 
-.PHONY: demo test bench install system models clean
+.PHONY: demo test bench golden install system models clean
 
 demo: install $(MODELS)
 	$(BIN)/avovastaus run corpora/kuntajarjesto/answers.csv --id vastaaja_id \
@@ -51,3 +51,7 @@ models/%/avovastaus-model.json: | $(STAMP)
 
 clean:
 	rm -rf $(VENV) models/e5-small models/static-fi runs
+
+# refresh the golden regression expectations (tests/regression), then review `git diff`
+golden: install $(MODELS)
+	AVOVASTAUS_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/regression

@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from avovastaus.config import load_config
 from avovastaus.pipeline import run_pipeline
 
 from .conftest import CORPORA
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("Debian packages chromium and chromium-driver are not installed (make test installs them)")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    os.environ["SE_OFFLINE"] = "true"  # never let Selenium Manager download a browser or driver
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,2000"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +22,7 @@ def report_file(tmp_path_factory):
 def test_report_renders_with_visible_charts_and_no_console_errors(browser, report_file, tmp_path):
     from selenium.webdriver.common.by import By
 
+    browser.get_log("browser")  # start from an empty console log
     browser.get(report_file.as_uri())
     assert browser.title.startswith("Avovastausten teemat")
     for chart in ("theme-chart", "heatmap"):

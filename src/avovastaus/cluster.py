@@ -147,10 +147,14 @@ class ThemeDiscoverer:
         return self
 
     def _partition(self, coords: np.ndarray, k: int) -> np.ndarray:
-        """Return k-means labels on the first ``k`` row-normalized spectral coordinates (Ng–Jordan–Weiss)."""
+        """Return k-means labels on the first ``k - 1`` non-trivial spectral coordinates, row-normalized.
+
+        k clusters need k - 1 coordinates besides the trivial one; using more adds noise (seen on
+        well-separated groups, where the k-th coordinate splits a group at random).
+        """
         if k <= 1:
             return np.zeros(len(coords), dtype=int)
-        return KMeans(k, n_init=10, random_state=self.seed).fit_predict(_unit(coords[:, :k]))
+        return KMeans(k, n_init=10, random_state=self.seed).fit_predict(_unit(coords[:, : max(k - 1, 1)]))
 
     def predict(self, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return (nearest theme, cosine similarity to its centroid) for each row."""

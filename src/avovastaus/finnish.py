@@ -218,6 +218,12 @@ class Lemma:
     parts: tuple[str, ...]
 
 
+def _root(wordbases: str) -> str | None:
+    """Return the only lexical base of a non-compound analysis ("+ol(olla)+l+ut(+ut)" -> "olla"), else None."""
+    bases = re.findall(r"\(([^+()][^()]*)\)", wordbases)
+    return bases[0].lower() if len(bases) == 1 else None
+
+
 def _head(analysis: tuple[str, str | None, str]) -> str:
     """Return the base form of the last lexical part of an analysis ("sosiaaliturva" -> "turva")."""
     bases = re.findall(r"\(([^+()][^()]*)\)", analysis[2])
@@ -287,8 +293,8 @@ class FinnishAnalyzer:
                     lemma, word_class, wordbases = word.lower(), None, ""
                 else:
                     lemma, word_class, wordbases = max(cands, key=lambda c: (unambiguous[c[0]], heads[_head(c)], -cands.index(c)))
-                if lemma in stops or word.lower() in stops:
-                    continue
+                if lemma in stops or word.lower() in stops or _root(wordbases) in stops:
+                    continue  # also participles of stop verbs: "ollut", "tehty" (root olla, tehdä)
                 if word_class is None and len(lemma) < 4:
                     continue  # unknown short tokens are mostly typos and fragments
                 if word_class is not None and word_class not in CONTENT_CLASSES:

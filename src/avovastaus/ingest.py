@@ -14,6 +14,7 @@ import difflib
 import hashlib
 import io
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,13 +80,31 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
         raise AvovastausError("E104", path=path)
     delimiter = sniff_delimiter(text)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False, engine="c")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            # index_col=False: a row with one field too many must not silently become the index
+            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False, engine="c", index_col=False)
+        if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+            line = _first_long_row(text, delimiter)
+            raise AvovastausError("E109", path=path, detail=f"row {line} has more fields than the header (an unquoted '{delimiter}' inside an answer?)", line=line)
     except pd.errors.EmptyDataError:
         raise AvovastausError("E104", path=path) from None
     except pd.errors.ParserError as exc:
         line = re.search(r"line (\d+)", str(exc))
         raise AvovastausError("E109", path=path, detail=str(exc).strip(), line=line.group(1) if line else "?") from None
     return frame, {"encoding": encoding, "delimiter": {"\t": "tab"}.get(delimiter, delimiter)}
+
+
+def _first_long_row(text: str, delimiter: str) -> int | str:
+    """Return the 1-based line number of the first record with more fields than the header."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    width = None
+    for record in reader:
+        if width is None:
+            width = len(record)
+        elif len(record) > width:
+            return reader.line_num
+    return "?"
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, dict[str, str]]:

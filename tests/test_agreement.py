@@ -1,0 +1,28 @@
+"""Agreement statistics against hand-computed values."""
+
+from __future__ import annotations
+
+import pytest
+
+from avovastaus.agreement import _pair, krippendorff_alpha_nominal
+
+
+def test_krippendorff_alpha_perfect_and_chance():
+    assert krippendorff_alpha_nominal([["a", "a"], ["b", "b"], ["c", "c"]]) == pytest.approx(1.0)
+    # Krippendorff (2011) style example: 2 coders, nominal; alpha computed from the coincidence matrix by hand
+    units = [["a", "a"], ["a", "b"], ["b", "b"], ["b", "b"], ["a", "a"], ["a", "b"]]
+    # o_aa = 4, o_ab = o_ba = 2, o_bb = 4; n_a = n_b = 6, n = 12; D_o = 4; D_e = 2*6*6/11
+    assert krippendorff_alpha_nominal(units) == pytest.approx(1 - 4 / (72 / 11))
+
+
+def test_units_with_one_value_are_not_pairable():
+    assert krippendorff_alpha_nominal([["a"], ["b"]]) is None
+    assert krippendorff_alpha_nominal([["a", "a", "b"], ["c"]]) == pytest.approx(1 - (4 / 2) / ((2 * 1 + 1 * 2) / 2))
+
+
+def test_pair_percent_and_kappa():
+    row = _pair("x", ["a", "a", "b", "b"], ["a", "b", "b", "b"])
+    assert row.n == 4 and row.percent == 0.75
+    # po = .75, pe = .5*.25 + .5*.75 = .5 -> kappa .5
+    assert row.kappa == pytest.approx(0.5)
+    assert _pair("empty", [], []).n == 0

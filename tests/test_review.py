@@ -1,0 +1,209 @@
+"""Evaluator decisions: the web app (Flask test client), replay, carry-over to a new run, agreement."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from avovastaus.cli import app as cli
+from avovastaus.config import load_config
+from avovastaus.journal import Journal
+from avovastaus.pipeline import run_pipeline
+from avovastaus.webapp import create_app, is_loopback
+
+from .conftest import CORPORA
+
+TINY = CORPORA / "tiny" / "answers.csv"
+INGEST = {"id": "vastaaja_id", "text": ["yhteistyo_nyt", "kehittaminen"], "group": ["vastaajaryhma"]}
+
+
+def config(**extra):
+    return load_config(overrides={"ingest": INGEST, "embed": {"model": "static-fi"}, **extra})
+
+
+@pytest.fixture(scope="module")
+def base_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("review") / "run"
+    run_pipeline(TINY, config(), out)
+    return out
+
+
+@pytest.fixture
+def run(base_run, tmp_path):
+    copy = tmp_path / "run"
+    shutil.copytree(base_run, copy)
+    return copy
+
+
+def themes_of(run_dir):
+    return pd.read_csv(run_dir / "themes.csv", keep_default_na=False)
+
+
+def answers_of(run_dir):
+    return pd.read_csv(run_dir / "answers.csv", dtype=str, keep_default_na=False)
+
+
+class Browser:
+    """A Flask test client that keeps the CSRF token of the last page."""
+
+    def __init__(self, run_dir, reviewer="liisa"):
+        self.client = create_app(run_dir, reviewer=reviewer).test_client()
+        self.csrf = ""
+
+    def get(self, path):
+        page = self.client.get(path)
+        found = re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True))
+        self.csrf = found.group(1) if found else self.csrf
+        return page
+
+    def post(self, path, **form):
+        return self.client.post(path, data={"csrf": self.csrf, **form})
+
+
+def two_themes(run_dir):
+    themes = themes_of(run_dir)
+    sized = themes[themes["size"] > 0].sort_values("theme")
+    return sized["theme"].iloc[0], sized["theme"].iloc[1]
+
+
+def an_answer_of(run_dir, theme):
+    answers = answers_of(run_dir)
+    row = answers[answers["theme"] == theme].iloc[0]
+    return f"{row['id']}/{row['question']}"
+
+
+def test_rename_merge_move_persist_and_show(run):
+    a, b = two_themes(run)
+    key = an_answer_of(run, a)
+    browser = Browser(run)
+    assert browser.get("/").status_code == 200
+    assert browser.post("/decide", kind="rename", theme=a, label="Tilat <b>ja</b> raha", base=0).status_code == 303
+    assert browser.post("/decide", kind="move", answer=key, to=b, base=0).status_code == 303
+    page = Browser(run).get("/").get_data(as_text=True)  # a fresh session sees it too
+    assert "Tilat &lt;b&gt;ja&lt;/b&gt; raha" in page and "<b>ja</b>" not in page
+    assert browser.post("/decide", kind="merge", source=a, target=b, base=0).status_code == 303
+    assert [d.kind for d in Journal(run).active()] == ["rename", "move", "merge"]
+    missing = browser.get(f"/theme/{a}")
+    assert missing.status_code == 404 and "merged into" in missing.get_data(as_text=True)
+    assert browser.get(f"/theme/{b}").status_code == 200
+
+
+def test_bad_requests_get_messages_not_tracebacks(run):
+    a, _ = two_themes(run)
+    browser = Browser(run)
+    browser.get("/")
+    cases = [
+        ({"kind": "rename", "theme": "nope", "label": "x", "base": 0}, 400, "Unknown theme id"),
+        ({"kind": "rename", "theme": a, "base": 0}, 400, "missing"),
+        ({"kind": "explode", "base": 0}, 400, "Unknown decision"),
+        ({"kind": "move", "answer": "zzz/q", "to": a, "base": 0}, 400, "Unknown answer"),
+        ({"kind": "rename", "theme": a, "label": "x"}, 400, "version"),
+    ]
+    for form, status, message in cases:
+        reply = browser.post("/decide", **form)
+        body = reply.get_data(as_text=True)
+        assert reply.status_code == status and message in body and "Traceback" not in body, form
+    assert browser.get("/theme/../../etc/passwd").status_code == 404
+
+
+def test_state_change_without_csrf_token_is_refused(run):
+    a, _ = two_themes(run)
+    client = create_app(run).test_client()
+    client.get("/")
+    reply = client.post("/decide", data={"kind": "rename", "theme": a, "label": "x", "base": 0})
+    assert reply.status_code == 400 and Journal(run).all() == []
+
+
+def test_two_evaluators_editing_the_same_theme_conflict(run):
+    a, _ = two_themes(run)
+    liisa, pekka = Browser(run, "liisa"), Browser(run, "pekka")
+    liisa.get("/")
+    pekka.get("/")
+    assert liisa.post("/decide", kind="rename", theme=a, label="Liisan nimi", base=0).status_code == 303
+    reply = pekka.post("/decide", kind="rename", theme=a, label="Pekan nimi", base=0)
+    assert reply.status_code == 409 and "liisa" in reply.get_data(as_text=True)
+    assert [d.payload["label"] for d in Journal(run).active()] == ["Liisan nimi"]
+
+
+def test_undo_and_audit_log(run):
+    a, _ = two_themes(run)
+    browser = Browser(run)
+    browser.get("/")
+    browser.post("/decide", kind="rename", theme=a, label="Väliaikainen", base=0)
+    log = browser.get("/log").get_data(as_text=True)
+    assert "liisa" in log and "Väliaikainen" in log
+    assert browser.post("/undo", seq=1, base=1, next="/log").status_code == 303
+    assert Journal(run).active() == []
+    assert [d.kind for d in Journal(run).all()] == ["rename", "undo"]
+
+
+def test_split_creates_a_review_theme(run):
+    a, _ = two_themes(run)
+    answers = answers_of(run)
+    keys = [f"{r.id}/{r.question}" for r in answers[answers["theme"] == a].itertuples()][:2]
+    browser = Browser(run)
+    browser.get(f"/theme/{a}")
+    browser.client.post("/decide", data={"csrf": browser.csrf, "kind": "split", "theme": a, "label": "Uusi ala-teema", "answers": keys, "base": 0})
+    assert "Uusi ala-teema" in browser.get("/").get_data(as_text=True)
+    assert browser.get("/theme/arvio_01").status_code == 200
+
+
+def test_decisions_carry_over_to_a_new_run(run, tmp_path):
+    a, b = two_themes(run)
+    key = an_answer_of(run, a)
+    browser = Browser(run)
+    browser.get("/")
+    browser.post("/decide", kind="rename", theme=b, label="Arvioijan nimi", base=0)
+    browser.post("/decide", kind="move", answer=key, to=b, base=0)
+    browser.post("/decide", kind="verdict", answer=key, theme=b, verdict="confirmed", base=0)
+    Journal(run).append("move", {"answer": "EI-OLE/yhteistyo_nyt", "to": b}, "liisa", ["answer:EI-OLE/yhteistyo_nyt"])
+    again = tmp_path / "again"
+    run_pipeline(TINY, config(review_from=str(run)), again)
+    themes = themes_of(again).set_index("theme")
+    assert themes.loc[b, "label"] == "Arvioijan nimi"
+    moved = answers_of(again)
+    row = moved[(moved["id"] + "/" + moved["question"]) == key].iloc[0]
+    assert row["theme"] == b
+    import json
+
+    review = json.loads((again / "manifest.json").read_text())["review"]
+    assert review["applied"] == 3
+    assert [x["seq"] for x in review["not_applied"]] == [4] and "not in this run" in review["not_applied"][0]["reason"]
+    assert "EI-OLE" in (again / "report.md").read_text()
+    assert len(Journal(again).active()) == 3  # the new run's evaluators see (and can undo) what carried over
+
+
+def test_agreement_command(run):
+    a, b = two_themes(run)
+    answers = answers_of(run)
+    keys = [f"{r.id}/{r.question}" for r in answers[answers["theme"] == a].itertuples()][:3]
+    journal = Journal(run)
+    for k in keys:
+        journal.append("verdict", {"answer": k, "theme": a, "verdict": "confirmed"}, "liisa", [f"answer:{k}"])
+    journal.append("verdict", {"answer": keys[0], "theme": a, "verdict": "confirmed"}, "pekka", [f"answer:{keys[0]}"])
+    journal.append("move", {"answer": keys[1], "to": b}, "pekka", [f"answer:{keys[1]}"])
+    result = CliRunner().invoke(cli, ["agreement", str(run), "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    rows = {r["pair"]: r for r in json.loads(result.output)}
+    assert rows["model vs liisa"]["n"] == 3 and rows["model vs liisa"]["percent"] == 1.0
+    assert rows["model vs pekka"]["n"] == 2 and rows["model vs pekka"]["percent"] == 0.5
+    assert rows["liisa vs pekka"]["n"] == 2 and rows["liisa vs pekka"]["percent"] == 0.5
+
+
+def test_remote_binding_needs_a_token(run):
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and not is_loopback("0.0.0.0")
+    client = create_app(run, token="sekret").test_client()
+    assert client.get("/").status_code == 403
+    assert client.get("/?token=sekret").status_code == 200
+    assert client.get("/").status_code == 200  # the session remembers
+
+
+def test_review_command_refuses_a_public_host_without_allow_remote(run):
+    result = CliRunner().invoke(cli, ["review", str(run), "--host", "0.0.0.0"])
+    assert result.exit_code == 2 and result.output.startswith("E305")
