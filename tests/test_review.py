@@ -65,8 +65,8 @@ class Browser:
 
 
 def two_themes(run_dir):
-    themes = themes_of(run_dir)
-    sized = themes[themes["size"] > 0].sort_values("theme")
+    """The two largest themes (each is some answers' primary theme)."""
+    sized = themes_of(run_dir).sort_values(["size", "theme"], ascending=[False, True])
     return sized["theme"].iloc[0], sized["theme"].iloc[1]
 
 
@@ -85,7 +85,9 @@ def test_rename_merge_move_persist_and_show(run):
     assert browser.post("/decide", kind="move", answer=key, to=b, base=0).status_code == 303
     page = Browser(run).get("/").get_data(as_text=True)  # a fresh session sees it too
     assert "Tilat &lt;b&gt;ja&lt;/b&gt; raha" in page and "<b>ja</b>" not in page
-    assert browser.post("/decide", kind="merge", source=a, target=b, base=0).status_code == 303
+    stale = browser.post("/decide", kind="merge", source=a, target=b, base=0)
+    assert stale.status_code == 409  # theme a was renamed after "version 0"
+    assert browser.post("/decide", kind="merge", source=a, target=b, base=Journal(run).latest()).status_code == 303
     assert [d.kind for d in Journal(run).active()] == ["rename", "move", "merge"]
     missing = browser.get(f"/theme/{a}")
     assert missing.status_code == 404 and "merged into" in missing.get_data(as_text=True)
@@ -159,7 +161,7 @@ def test_decisions_carry_over_to_a_new_run(run, tmp_path):
     browser.get("/")
     browser.post("/decide", kind="rename", theme=b, label="Arvioijan nimi", base=0)
     browser.post("/decide", kind="move", answer=key, to=b, base=0)
-    browser.post("/decide", kind="verdict", answer=key, theme=b, verdict="confirmed", base=0)
+    browser.post("/decide", kind="verdict", answer=key, theme=b, verdict="confirmed", base=Journal(run).latest())
     Journal(run).append("move", {"answer": "EI-OLE/yhteistyo_nyt", "to": b}, "liisa", ["answer:EI-OLE/yhteistyo_nyt"])
     again = tmp_path / "again"
     run_pipeline(TINY, config(review_from=str(run)), again)

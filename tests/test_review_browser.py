@@ -32,7 +32,13 @@ def server(tmp_path):
 
 def test_rename_merge_move_survive_reload_and_rerun(browser, server, tmp_path):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    def submit(form, button) -> None:
+        """Click and wait until the browser has left the page (the server redirects back)."""
+        button.click()
+        WebDriverWait(browser, 10).until(EC.staleness_of(form))
 
     run_dir, url = server
     themes = pd.read_csv(run_dir / "themes.csv", keep_default_na=False)
@@ -44,18 +50,18 @@ def test_rename_merge_move_survive_reload_and_rerun(browser, server, tmp_path):
     label = rename.find_element(By.NAME, "label")
     label.clear()
     label.send_keys("Arvioijan nimeämä teema")
-    rename.find_element(By.NAME, "save-rename").click()
+    submit(rename, rename.find_element(By.NAME, "save-rename"))
 
     merge = browser.find_element(By.CSS_SELECTOR, f"#row-{third} form.merge")
     Select(merge.find_element(By.NAME, "target")).select_by_value(second)
-    merge.find_element(By.NAME, "save-merge").click()
+    submit(merge, merge.find_element(By.NAME, "save-merge"))
 
     browser.get(f"{url}/theme/{first}")
     answer = browser.find_element(By.CSS_SELECTOR, "#answer-1")
     key = answer.get_attribute("data-key")
     move = answer.find_element(By.CSS_SELECTOR, "form.move")
     Select(move.find_element(By.NAME, "to")).select_by_value(second)
-    move.find_element(By.TAG_NAME, "button").click()
+    submit(move, move.find_element(By.TAG_NAME, "button"))
 
     browser.refresh()
     browser.get(url + "/")

@@ -1,9 +1,10 @@
 """Themes from embeddings: codebook-guided assignment, then discovery of themes the codebook lacks.
 
-* :class:`CodebookAssigner` scores answer segments against each codebook theme (centroid of its
-  description and example answers). Each theme's threshold is calibrated on the codebook itself:
-  leave-one-out similarities of its own examples against those of the other themes' examples,
-  cut where Youden's J is highest — no fixed magic similarity.
+* :class:`CodebookAssigner` scores answers and their segments against each codebook theme: cosine
+  similarity to the theme's centroid (description + example answers) plus evidence from the theme's
+  keyword lemmas. Acceptance thresholds are calibrated on the codebook itself (leave-one-out
+  similarities of each theme's own examples) and the keyword weight on the answers being assigned
+  — no fixed magic similarity.
 * :class:`ThemeDiscoverer` clusters what the codebook does not cover: a k-nearest-neighbour graph,
   its spectral embedding, the number of themes from the largest eigengap (unless fixed), and
   k-means on the row-normalized spectral coordinates (Ng–Jordan–Weiss). Measured on the Yle 2015
@@ -15,6 +16,7 @@ attributes set by ``fit``, which accepts precomputed embeddings.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -174,38 +176,54 @@ def _relabel_by_size(labels: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- codebook
 
 
-def youden_threshold(positives: np.ndarray, negatives: np.ndarray) -> float:
-    """Return the similarity cut that best separates positives from negatives (max TPR - FPR, midpoint)."""
-    values = np.unique(np.concatenate([positives, negatives]))
-    if len(negatives) == 0 or len(values) < 2:
-        return float(np.min(positives))
-    cuts = (values[:-1] + values[1:]) / 2
-    tpr = (positives[None, :] >= cuts[:, None]).mean(axis=1)
-    fpr = (negatives[None, :] >= cuts[:, None]).mean(axis=1)
-    return float(cuts[np.argmax(tpr - fpr)])
+#: one-sided 1 % tail of a standard normal: calibrated thresholds accept 99 % of answers as typical as the examples
+TAIL_Z = 2.326
 
 
 class CodebookAssigner:
-    """Scores texts against codebook themes with per-theme calibrated thresholds."""
+    """Scores texts against codebook themes: embedding similarity plus lemma evidence, with calibrated acceptance.
 
-    def __init__(self, margin: float = 0.0) -> None:
+    * Semantic: cosine similarity to each theme's centroid (description + examples).
+    * Lexical: how many of the theme's codebook keywords (lemmas) occur among a text's lemmas or
+      compound parts, capped at 2, weighted by ``lexical_weight_`` — calibrated in
+      :meth:`calibrate` as the median gap between the best and second-best semantic similarity
+      of the texts being assigned, so one keyword is worth a typical margin between themes.
+    * Acceptance: a text fits its best theme when its similarity reaches the theme's threshold or
+      when it names a theme keyword. The threshold comes from the leave-one-out similarities of the
+      theme's own examples to the rest: their mean minus 2.33 standard deviations (the one-sided 1 %
+      tail of a normal fit), or their minimum if lower — so an answer as typical as 99 % of examples
+      fits. ``margin`` lowers every threshold further.
+    """
+
+    def __init__(self, margin: float = 0.0, max_hits: int = 2) -> None:
         self.margin = margin
+        self.max_hits = max_hits
 
-    def fit(self, prototypes: Sequence[np.ndarray]) -> "CodebookAssigner":
-        """Learn centroids and thresholds from each theme's prototype embeddings (description + examples)."""
+    def fit(self, prototypes: Sequence[np.ndarray], keywords: Sequence[Sequence[str]] | None = None) -> "CodebookAssigner":
+        """Learn centroids, thresholds and keyword sets from each theme's prototype embeddings and keywords."""
         protos = [_unit(np.asarray(p, dtype=np.float64)) for p in prototypes]
         self.centroids_ = np.stack([_unit(p.mean(axis=0)) for p in protos])
         thresholds = []
-        for t, own in enumerate(protos):
-            if len(own) > 1:
-                loo = _unit((own.sum(axis=0)[None, :] - own) / (len(own) - 1))
-                positives = (own * loo).sum(axis=1)
+        for own in protos:
+            if len(own) > 2:
+                loo = (own * _unit((own.sum(axis=0)[None, :] - own) / (len(own) - 1))).sum(axis=1)
+                thresholds.append(min(float(loo.min()), float(loo.mean() - TAIL_Z * loo.std(ddof=1))))
             else:
-                positives = own @ self.centroids_[t]
-            others = np.concatenate([p for u, p in enumerate(protos) if u != t]) if len(protos) > 1 else np.zeros((0, own.shape[1]))
-            negatives = others @ self.centroids_[t]
-            thresholds.append(youden_threshold(positives, negatives) - self.margin)
-        self.thresholds_ = np.array(thresholds)
+                thresholds.append(np.nan)  # too few examples to calibrate: borrow the other themes' level
+        thresholds = np.array(thresholds)
+        fallback = np.nanmin(thresholds) if np.isfinite(thresholds).any() else -1.0
+        self.thresholds_ = np.where(np.isfinite(thresholds), thresholds, fallback) - self.margin
+        self.keywords_ = [frozenset(k.lower() for k in ks) for ks in (keywords or [[] for _ in protos])]
+        self.lexical_weight_ = 0.0
+        return self
+
+    def calibrate(self, embeddings: np.ndarray) -> "CodebookAssigner":
+        """Set ``lexical_weight_`` from the texts about to be assigned (median best-vs-second similarity gap)."""
+        _check_fitted(self, "centroids_")
+        sims = self.transform(embeddings)
+        if sims.shape[1] > 1 and len(sims):
+            top2 = np.sort(sims, axis=1)[:, -2:]
+            self.lexical_weight_ = float(np.median(top2[:, 1] - top2[:, 0]))
         return self
 
     def transform(self, embeddings: np.ndarray) -> np.ndarray:
@@ -213,9 +231,19 @@ class CodebookAssigner:
         _check_fitted(self, "centroids_")
         return _unit(np.asarray(embeddings, dtype=np.float64)) @ self.centroids_.T
 
-    def margins(self, embeddings: np.ndarray) -> np.ndarray:
-        """Return similarity minus threshold per theme; positive means the theme fits."""
-        return self.transform(embeddings) - self.thresholds_[None, :]
+    def hits(self, terms: Sequence[set[str]]) -> np.ndarray:
+        """Return the (n_texts x n_themes) count of theme keywords among each text's lemma terms, capped."""
+        _check_fitted(self, "keywords_")
+        return np.array([[min(len(t & k), self.max_hits) for k in self.keywords_] for t in terms], dtype=float).reshape(len(terms), len(self.keywords_))
+
+    def best(self, embeddings: np.ndarray, terms: Sequence[set[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (best theme index, its similarity, whether it is accepted) for each text."""
+        sims = self.transform(embeddings)
+        hits = self.hits(terms) if len(terms) else np.zeros_like(sims)
+        best = np.argmax(sims + self.lexical_weight_ * hits, axis=1)
+        rows = np.arange(len(best))
+        accepted = (sims[rows, best] >= self.thresholds_[best]) | (hits[rows, best] > 0)
+        return best, sims[rows, best], accepted
 
 
 @dataclass
@@ -242,6 +270,8 @@ def assign_themes(
     segment_answer: np.ndarray,
     codebook_ids: Sequence[str],
     assigner: CodebookAssigner | None,
+    answer_terms: Sequence[set[str]] = (),
+    segment_terms: Sequence[set[str]] = (),
     n_themes: int | None = None,
     max_themes: int = 40,
     n_neighbors: int = 15,
@@ -252,30 +282,32 @@ def assign_themes(
 ) -> tuple[Assignment, dict[str, np.ndarray]]:
     """Return (themes of every answer, centroid of every theme) from codebook fit, discovery and outlier rules.
 
-    1. Codebook: each segment votes for its best theme when that theme's calibrated threshold is met,
-       and so does the whole answer; an answer carries up to ``max_themes_per_answer`` themes.
+    1. Codebook: the whole answer and each of its segments pick their best theme (similarity plus
+       keyword evidence); accepted picks become the answer's themes, the whole answer's pick first,
+       then segments' picks by similarity, up to ``max_themes_per_answer``.
     2. Discovery: answers no codebook theme fits are clustered; themes under ``min_discovered`` answers
        are dissolved.
     3. Outliers: if more than ``max_unassigned`` of the answers are left without a theme, the ones
        closest to an existing theme join it until the share is met.
+    ``answer_terms``/``segment_terms`` are each text's lemmas and compound parts (empty: no lexical evidence).
     """
     n = len(answer_emb)
     X = _unit(np.asarray(answer_emb, dtype=np.float64))
     themes: list[list[str]] = [[] for _ in range(n)]
-    margin_of: list[dict[str, float]] = [{} for _ in range(n)]
     centroids: dict[str, np.ndarray] = {}
+    codebook_assigned = 0
     if assigner is not None and len(codebook_ids):
-        answer_margin = assigner.margins(X)
-        segment_margin = assigner.margins(segment_emb) if len(segment_emb) else np.zeros((0, len(codebook_ids)))
-        votes = [(i, answer_margin[i]) for i in range(n)] + list(zip(segment_answer.tolist(), segment_margin))
-        for i, margins in votes:
-            best = int(np.argmax(margins))
-            if margins[best] > 0:
-                theme = codebook_ids[best]
-                margin_of[i][theme] = max(margin_of[i].get(theme, -np.inf), float(margins[best]))
+        assigner.calibrate(X)
+        a_best, a_sim, a_ok = assigner.best(X, list(answer_terms) or [set()] * n)
+        picks: list[list[tuple[int, float, str]]] = [[(0, -float(a_sim[i]), codebook_ids[a_best[i]])] if a_ok[i] else [] for i in range(n)]
+        if len(segment_emb):
+            s_best, s_sim, s_ok = assigner.best(segment_emb, list(segment_terms) or [set()] * len(segment_emb))
+            for j, i in enumerate(segment_answer.tolist()):
+                if s_ok[j]:
+                    picks[i].append((1, -float(s_sim[j]), codebook_ids[s_best[j]]))
         for i in range(n):
-            ranked = sorted(margin_of[i].items(), key=lambda kv: (-kv[1], kv[0]))
-            themes[i] = [t for t, _ in ranked[:max_themes_per_answer]]
+            themes[i] = list(dict.fromkeys(t for _, _, t in sorted(picks[i])))[:max_themes_per_answer]
+        codebook_assigned = sum(1 for t in themes if t)
         centroids.update(zip(codebook_ids, assigner.centroids_))
     leftovers = np.array([i for i in range(n) if not themes[i]], dtype=int)
     n_discovered = 0
@@ -297,6 +329,26 @@ def assign_themes(
     ids = list(centroids)
     matrix = np.stack([centroids[t] for t in ids]) if ids else np.zeros((0, X.shape[1]))
     sims = X @ matrix.T if ids else np.zeros((n, 0))
+    # a leftover that is still closer to a codebook theme than to its discovered theme joins the codebook theme
+    n_codebook = len(codebook_ids) if assigner is not None else 0
+    reclaimed = 0
+    if n_codebook and n_discovered:
+        for i in leftovers:
+            if themes[i] and sims[i, :n_codebook].max() > sims[i, ids.index(themes[i][0])]:
+                themes[i] = [ids[int(np.argmax(sims[i, :n_codebook]))]]
+                reclaimed += 1
+        # discovered themes are named by their final size; ones that fell under the minimum dissolve
+        sizes = Counter(ts[0] for ts in themes if ts and ts[0] not in codebook_ids)
+        kept = sorted((t for t in sizes if sizes[t] >= min_discovered), key=lambda t: (-sizes[t], t))
+        rename = {t: discovered_id(rank) for rank, t in enumerate(kept)}
+        themes = [([rename[ts[0]]] if ts[0] in rename else []) if ts and ts[0] not in codebook_ids else ts for ts in themes]
+        centroids = {t: centroids[t] for t in codebook_ids}
+        for new_id in rename.values():
+            centroids[new_id] = _unit(X[[i for i, ts in enumerate(themes) if ts == [new_id]]].mean(axis=0))
+        n_discovered = len(kept)
+        ids = list(centroids)
+        matrix = np.stack([centroids[t] for t in ids])
+        sims = X @ matrix.T
     unassigned = [i for i in range(n) if not themes[i]]
     allowed = int(np.floor(max_unassigned * n))
     moved = 0
@@ -308,10 +360,12 @@ def assign_themes(
     position = {t: j for j, t in enumerate(ids)}
     scores = np.array([sims[i, position[t[0]]] if t else np.nan for i, t in enumerate(themes)])
     details = {
-        "codebook_assigned": int(sum(1 for m in margin_of if m)),
+        "codebook_assigned": int(codebook_assigned),
+        "lexical_weight": round(float(assigner.lexical_weight_), 6) if assigner is not None else None,
         "discovered_themes": n_discovered,
         "clustered_for_discovery": int(len(leftovers)),
         "moved_to_nearest_theme": moved,
+        "reclaimed_by_codebook": reclaimed,
         "unassigned": int(sum(1 for t in themes if not t)),
         "eigenvalues": [round(float(v), 6) for v in eigenvalues[:41]],
         "k_candidates_silhouette": candidates,

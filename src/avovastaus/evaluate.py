@@ -116,11 +116,11 @@ def evaluate(
     keys = ["id", "question"] if "question" in gold.columns and "question" in answers.columns else ["id"]
     gold = gold.rename(columns={id_column: "id", label_column: "gold"})[[*keys, "gold"]]
     if gold.duplicated(keys).any():
-        dup = gold.loc[gold.duplicated(keys), keys].astype(str).agg("/".join, axis=1).head(5).tolist()
+        dup = ["/".join(map(str, row)) for row in gold.loc[gold.duplicated(keys), keys].head(5).itertuples(index=False)]
         raise AvovastausError("E303", path=gold_path, detail=f"repeated ids: {', '.join(dup)}")
     joined = answers.merge(gold, on=keys, how="inner")
     missing = gold.merge(answers[keys], on=keys, how="left", indicator=True)
-    missing_ids = missing.loc[missing["_merge"] == "left_only", keys].astype(str).agg("/".join, axis=1).tolist()
+    missing_ids = ["/".join(map(str, row)) for row in missing.loc[missing["_merge"] == "left_only", keys].itertuples(index=False)]
 
     analysed = answers[answers["excluded"] == ""]
     scored = joined[(joined["excluded"] == "") & (joined["gold"] != nonanswer_label)]

@@ -54,6 +54,8 @@ NONANSWER_PHRASES: dict[str, tuple[str, ...]] = {
         "vaikea sanoa", "vaikee sanoa", "en osaa", "en osaa kommentoida", "en pysty sanomaan",
         "en osaa vastata", "ei tietoa", "en ole varma", "en tunne asiaa", "ei aavistustakaan",
         "en muista", "en tiedä mitään", "kyssäri", "dont know", "don't know", "vet ej", "idk",
+        "en ole perehtynyt asiaan", "en ole perehtynyt", "en ole tarpeeksi perehtynyt", "en ole riittävästi perehtynyt", "en keksi mitään", "en keksi", "ei tule mieleen",
+        "ei tule mitään mieleen", "en osaa arvioida", "vaikea arvioida",
     ),
     "no_comment": (
         "ei kommentteja", "ei kommenttia", "ei mitään lisättävää", "ei lisättävää", "ei mitään",
@@ -70,7 +72,7 @@ NONANSWER_PHRASES: dict[str, tuple[str, ...]] = {
 }
 #: words that may trail a non-answer phrase without making it an answer ("en osaa sanoa tähän")
 _TRAILING_FILLER = frozenset(
-    "tähän nyt mitään enempää oikein tällä hetkellä hetkellä tätä asiaa tästä kyllä valitettavasti sen kummemmin "
+    "tähän nyt mitään enempää oikein tällä hetkellä hetkellä tätä asiaa asiaan aiheeseen tästä kyllä valitettavasti sen kummemmin "
     "kummemmin sitten juuri vielä muuta".split()
 )
 _PUNCT_ONLY_RE = re.compile(r"^[\W_]*$")
@@ -100,14 +102,27 @@ def detect_nonanswer(text: str | None, fuzzy: float = 0.86) -> str | None:
     if _PUNCT_ONLY_RE.match(text):
         return "punctuation"
     canon = _canonical(text)
+    if len(canon.split()) > 12:
+        return None
+    reason = _match_phrase(canon, fuzzy)
+    if reason:
+        return reason
+    # several clauses, each of them a non-answer ("En ole perehtynyt asiaan, joten en osaa sanoa.")
+    clauses = [c for c in re.split(r"[,.;:!?]+|\s(?=joten\s|eli\s)", text.lower()) if _canonical(c)]
+    if len(clauses) > 1:
+        reasons = [_match_phrase(_canonical(re.sub(r"^\s*(joten|eli)\s", "", c)), fuzzy) for c in clauses]
+        if all(reasons):
+            return reasons[-1]
+    return None
+
+
+def _match_phrase(canon: str, fuzzy: float) -> str | None:
+    """Return the reason of a known phrase matching ``canon`` (typos tolerated), or None."""
     table = _phrase_table()
     if canon in table:
         return table[canon]
     words = canon.split()
-    if len(words) > 8:
-        return None
-    # a known phrase followed only by filler words
-    for cut in range(len(words) - 1, 0, -1):
+    for cut in range(len(words) - 1, 0, -1):  # a known phrase followed only by filler words
         head, tail = " ".join(words[:cut]), words[cut:]
         if head in table and all(w in _TRAILING_FILLER for w in tail):
             return table[head]
@@ -269,6 +284,15 @@ class FinnishAnalyzer:
 
     def _is_content_word(self, word: str) -> bool:
         return any(cls in CONTENT_CLASSES and base == word for base, cls, _ in self.analyses(word))
+
+    def base_forms(self, words: Sequence[str]) -> list[str]:
+        """Return each word lower-cased with its base form(s) added (codebook keywords may be inflected)."""
+        self.initialize()
+        out: list[str] = []
+        for word in words:
+            out.append(word.lower())
+            out.extend(base for base, _, _ in self.analyses(word.lower()))
+        return list(dict.fromkeys(out))
 
     def content_lemmas(self, texts: Sequence[str]) -> list[list[Lemma]]:
         """Return the content words of each text (stop lemmas, function words and numbers removed)."""

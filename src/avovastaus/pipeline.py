@@ -27,7 +27,7 @@ from .embed import embed, resolve_embedder
 from .errors import AvovastausError
 from .finnish import FinnishAnalyzer, detect_nonanswer, flat, normalize, segment
 from .ingest import Survey, file_sha256, ingest
-from .label import finnish_label, mmr, theme_keywords
+from .label import finnish_label, mmr, terms, theme_keywords
 from .journal import Journal
 from .report import write_reports
 from .review import answer_key, carry_over, touches_of
@@ -170,12 +170,21 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     proto_emb = vectors[len(texts) + len(segments) :]
     lap("embed")
 
+    with progress.stage("lemmas", total=None):
+        analyzer = FinnishAnalyzer(min_part_len=config.finnish.min_part_len)
+        words = analyzer.content_lemmas(texts)
+        answer_terms = [set(terms(w)) for w in words]
+        segment_terms = [set(terms(w)) for w in analyzer.content_lemmas(segments)] if segments else []
+    lap("lemmas")
+
     with progress.stage("themes", total=None):
         assigner = None
         codebook_ids = [t.id for t in codebook.themes] if codebook else []
         if codebook:
             owner = np.array(proto_owner)
-            assigner = CodebookAssigner(margin=config.cluster.codebook_margin).fit([proto_emb[owner == t] for t in range(len(codebook_ids))])
+            assigner = CodebookAssigner(margin=config.cluster.codebook_margin).fit(
+                [proto_emb[owner == t] for t in range(len(codebook_ids))], [analyzer.base_forms(t.keywords) for t in codebook.themes]
+            )
         c = config.cluster
         segment_answer = np.array(segment_answer, dtype=int)
 
@@ -185,6 +194,7 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
             renumber[rows] = np.arange(len(rows))
             return assign_themes(
                 answer_emb[rows], segment_emb[keep], renumber[segment_answer[keep]], codebook_ids, assigner,
+                [answer_terms[i] for i in rows], [t for t, k in zip(segment_terms, keep) if k],
                 n_themes=c.n_themes, max_themes=c.max_themes, n_neighbors=c.n_neighbors, min_discovered=c.min_discovered,
                 max_themes_per_answer=c.max_themes_per_answer, max_unassigned=c.max_unassigned, seed=seed,
             )
@@ -209,7 +219,6 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
         lap("review")
 
     with progress.stage("keywords", total=None):
-        words = FinnishAnalyzer(min_part_len=config.finnish.min_part_len).content_lemmas(texts)
         theme_ids = list(centroids)
         keywords = theme_keywords(words, assignment.primary, theme_ids, n=config.label.n_keywords)
     lap("label")
@@ -309,7 +318,8 @@ def _themes_table(
     for theme in theme_ids:
         members = [j for j, ts in enumerate(assignment.themes) if theme in ts]
         primary = np.array([j for j, ts in enumerate(assignment.themes) if ts and ts[0] == theme], dtype=int)
-        picks = primary[mmr(answer_emb[primary], config.label.n_examples, config.label.diversity)] if len(primary) else []
+        pool = primary if len(primary) else np.array(members, dtype=int)  # a theme seen only as a second theme
+        picks = pool[mmr(answer_emb[pool], config.label.n_examples, config.label.diversity)] if len(pool) else []
         examples = [_answer_key(answers.loc[analysed[j]], several_questions) for j in picks]
         kws = keywords.get(theme, [])
         rows.append({

@@ -19,7 +19,6 @@ from avovastaus.cluster import (
     eigengap_k,
     knn_graph,
     spectral_embedding,
-    youden_threshold,
 )
 
 DIM = 32
@@ -202,19 +201,6 @@ def test_predict_nearest_centroid() -> None:
 # ---------------------------------------------------------------- codebook
 
 
-@pytest.mark.parametrize(
-    ("positives", "negatives", "threshold"),
-    [
-        ([0.8, 0.9, 0.85], [0.2, 0.3, 0.4], 0.6),  # midpoint between the classes
-        ([0.5, 0.7], [0.6], 0.65),
-        ([0.5], [], 0.5),  # no negatives: the lowest positive
-        ([0.5, 0.5], [0.5], 0.5),  # nothing to separate
-    ],
-)
-def test_youden_threshold(positives: list[float], negatives: list[float], threshold: float) -> None:
-    assert youden_threshold(np.array(positives), np.array(negatives)) == pytest.approx(threshold)
-
-
 def _prototypes(centers: np.ndarray, n: int = 6, noise: float = 0.1, seed: int = 1) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     return [_unit(c + noise * rng.normal(size=(n, DIM))) for c in centers]
@@ -222,17 +208,41 @@ def _prototypes(centers: np.ndarray, n: int = 6, noise: float = 0.1, seed: int =
 
 def test_codebook_assigner_on_synthetic_prototypes() -> None:
     centers = _centers(3, seed=5)
-    assigner = CodebookAssigner().fit(_prototypes(centers[:2]))
+    protos = _prototypes(centers[:2])
+    assigner = CodebookAssigner().fit(protos)
     assert assigner.centroids_.shape == (2, DIM)
     assert assigner.thresholds_.shape == (2,)
-    assert (assigner.thresholds_ > 0).all() and (assigner.thresholds_ < 1).all()
+    # each threshold: leave-one-out similarities of the theme's examples, mean - 2.326 sd (or their minimum)
+    own = protos[0]
+    loo = (own * _unit((own.sum(axis=0)[None, :] - own) / (len(own) - 1))).sum(axis=1)
+    assert assigner.thresholds_[0] == pytest.approx(min(loo.min(), loo.mean() - 2.326 * loo.std(ddof=1)))
     sims = assigner.transform(centers)
     assert sims.shape == (3, 2)
-    margins = assigner.margins(centers)
-    assert margins[0, 0] > 0 and margins[0, 1] < 0  # theme 0 fits only its own centre
-    assert margins[1, 1] > 0 and margins[1, 0] < 0
-    assert (margins[2] < 0).all()  # an unrelated direction fits no theme
-    np.testing.assert_allclose(margins, sims - assigner.thresholds_[None, :])
+    best, sim, accepted = assigner.best(centers, [set()] * 3)
+    assert list(best[:2]) == [0, 1] and accepted[0] and accepted[1]
+    assert not accepted[2]  # an unrelated direction fits no theme
+    np.testing.assert_allclose(sim, sims[np.arange(3), best])
+
+
+def test_keywords_add_evidence_and_acceptance() -> None:
+    centers = _centers(3, seed=5)
+    assigner = CodebookAssigner().fit(_prototypes(centers[:2]), [["verkosto", "foorumi"], ["raha", "avustus"]])
+    sims = assigner.transform(centers[:2])
+    halfway = _unit((centers[0] + centers[1])[None, :] + 0.1 * centers[0])
+    assert assigner.transform(halfway)[0, 0] > assigner.transform(halfway)[0, 1] or sims.size == 0
+    assigner.lexical_weight_ = 0.5
+    assert assigner.best(halfway, [set()])[0][0] == 0
+    assert assigner.best(halfway, [{"avustus", "kunta"}])[0][0] == 1  # one keyword tips the balance
+    _, _, accepted = assigner.best(centers[2:], [{"raha"}])
+    assert accepted[0]  # a text that names a theme keyword fits even when the embedding is far
+    np.testing.assert_array_equal(assigner.hits([{"raha", "avustus", "verkosto"}]), [[1, 2]])
+
+
+def test_lexical_weight_is_calibrated_on_the_texts() -> None:
+    centers = _centers(3, seed=5)
+    assigner = CodebookAssigner().fit(_prototypes(centers[:2])).calibrate(centers)
+    sims = np.sort(assigner.transform(centers), axis=1)
+    assert assigner.lexical_weight_ == pytest.approx(np.median(sims[:, 1] - sims[:, 0]))
 
 
 def test_codebook_margin_lowers_thresholds() -> None:
@@ -246,7 +256,7 @@ def test_codebook_assigner_single_prototype_per_theme() -> None:
     centers = _centers(2, seed=5)
     assigner = CodebookAssigner().fit([centers[:1], centers[1:]])
     np.testing.assert_allclose(assigner.centroids_, centers)
-    assert (assigner.margins(centers).diagonal() >= -1e-9).all()
+    assert assigner.best(centers, [set(), set()])[2].all()
 
 
 def test_codebook_assigner_transform_before_fit_raises() -> None:
@@ -290,7 +300,7 @@ def test_assign_themes_codebook_then_discovery(noise: float) -> None:
     assert by_truth["d"] == Counter({"teema_02": 25})
     assert list(centroids) == ["a", "b", "teema_01", "teema_02"]
     assert assignment.details["discovered_themes"] == 2
-    assert assignment.details["codebook_assigned"] == 80
+    assert assignment.details["codebook_assigned"] + assignment.details["reclaimed_by_codebook"] == 80
     n_unassigned = sum(1 for t in assignment.themes if not t)
     assert n_unassigned == assignment.details["unassigned"]
     assert n_unassigned <= 0.05 * len(X)
