@@ -16,7 +16,7 @@ import numpy as np
 
 from .cache import EmbeddingCache, default_cache_dir, namespace
 from .errors import AvovastausError
-from .modelbuild import BUILT_MODELS, build_model, folder_checksum, read_info
+from .modelbuild import BUILT_MODELS, build_model, folder_checksum, quiet_transformers, read_info
 
 # Survey answers are personal data and there is no hub here: never let a library reach the network.
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -55,10 +55,7 @@ class SentenceTransformerEmbedder:
             import torch
             from sentence_transformers import SentenceTransformer
 
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.set_verbosity_error()
-            hf_logging.disable_progress_bar()
+            quiet_transformers()
             torch.manual_seed(0)
             try:
                 self._model = SentenceTransformer(self.name_or_path, device="cpu", local_files_only=True)

@@ -49,6 +49,14 @@ class ModelInfo:
     size_bytes: int
 
 
+def quiet_transformers() -> None:
+    """Silence transformers' progress bars and load reports (our CLI shows its own progress)."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
 def models_dir() -> Path:
     """Return the folder holding built models: $AVOVASTAUS_MODELS_DIR, else ``models/`` of the checkout."""
     env = os.environ.get("AVOVASTAUS_MODELS_DIR")
@@ -280,10 +288,11 @@ def build_model(name: str, force: bool = False, root: Path | None = None) -> Pat
         raise AvovastausError("E201", name=name)
     root = root or models_dir()
     target = root / name
-    if target.is_dir() and (target / INFO_FILE).is_file() and not force:
+    if is_built(name, root) and not force:
         return target
     root.mkdir(parents=True, exist_ok=True)
     log.info("building model %s into %s (one-off, about a minute)", name, target)
+    quiet_transformers()
     with tempfile.TemporaryDirectory(dir=root, prefix=f".{name}-build-") as tmp:
         work = Path(tmp)
         try:
@@ -300,6 +309,11 @@ def build_model(name: str, force: bool = False, root: Path | None = None) -> Pat
             shutil.rmtree(target)
         out.rename(target)
     return target
+
+
+def is_built(name: str, root: Path | None = None) -> bool:
+    """Return True when bundled model ``name`` is built."""
+    return ((root or models_dir()) / name / INFO_FILE).is_file()
 
 
 def list_models(root: Path | None = None) -> list[ModelInfo | str]:

@@ -27,6 +27,7 @@ from .embed import embed, resolve_embedder
 from .errors import AvovastausError
 from .finnish import FinnishAnalyzer, detect_nonanswer, flat, normalize, segment
 from .ingest import Survey, file_sha256, ingest
+from .modelbuild import BUILT_MODELS, is_built
 from .label import finnish_label, mmr, terms, theme_keywords
 from .journal import Journal
 from .report import write_reports
@@ -160,6 +161,8 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
             segment_answer.extend([j] * len(pieces))
     lap("prepare")
 
+    if config.embed.model in BUILT_MODELS and not is_built(config.embed.model):
+        progress.message(f"Building the {config.embed.model} model from the installed packages (one-off, about a minute)...")
     embedder = resolve_embedder(config.embed.model, config.embed.prompt, config.embed.batch_size)
     proto_texts, proto_owner = _codebook_prototypes(codebook) if codebook else ([], [])
     all_texts = texts + segments + proto_texts

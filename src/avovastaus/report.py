@@ -216,7 +216,7 @@ def _heatmap(run: Run, themes: list[dict[str, Any]]) -> dict[str, Any] | None:
         "cells": cells, "cell": cell, "left": left, "top": top,
         "rows": [{"y": top + r * cell + cell / 2, "text": f"{g} ({col})"} for r, (col, g) in enumerate(pairs)],
         "cols": [{"x": left + c * cell + cell / 2, "text": labels.get(t, t)[:28]} for c, t in enumerate(order)],
-        "width": left + len(order) * cell + 20, "height": top + len(pairs) * cell + 10,
+        "width": left + len(order) * cell + 170, "height": top + len(pairs) * cell + 10,  # room for the slanted labels
     }
 
 
