@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
-from typing import Iterable, Sequence
+from typing import Sequence
 
 SPACY_MODEL = "spacy_fi_experimental_web_md"
 #: only the tokenizer of the pipeline is used: lemmas come from Voikko (which the pipeline's lemmatizer

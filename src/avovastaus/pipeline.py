@@ -86,10 +86,14 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _prepare_out_dir(out_dir: Path, force: bool) -> Path:
-    """Return a fresh temporary folder beside ``out_dir``; refuses a non-empty ``out_dir`` without ``force``."""
+def _check_out_dir(out_dir: Path, force: bool) -> None:
+    """Refuse an existing, non-empty ``out_dir`` unless ``force`` (before any work is done)."""
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())) and not force:
         raise AvovastausError("E301", path=out_dir)
+
+
+def _prepare_out_dir(out_dir: Path) -> Path:
+    """Return a fresh temporary folder beside ``out_dir``, where the run is written before it is renamed into place."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
     if tmp.exists():
@@ -138,8 +142,7 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
         timings[stage] = round(now - clock, 3)
         clock = now
 
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())) and not force:
-        raise AvovastausError("E301", path=out_dir)
+    _check_out_dir(out_dir, force)
     codebook = load_codebook(config.codebook) if config.codebook else None
     survey: Survey = ingest(Path(input_path), config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet)
     answers = survey.answers
@@ -263,11 +266,12 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
         "versions": _versions(),
         "timings_s": timings,
     }
-    tmp = _prepare_out_dir(out_dir, force)
+    tmp = _prepare_out_dir(out_dir)
     try:
         _write_csv(answers_table, tmp / "answers.csv")
         _write_csv(themes_table, tmp / "themes.csv")
         _write_csv(groups_table, tmp / "groups.csv")
+        # the reports read the manifest; it is written again below once the time of writing them is known
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         journal = Journal(tmp)
         for d in carried:
@@ -333,7 +337,7 @@ def _themes_table(
             "size": len(members),
             "share": round(len(members) / len(analysed), 4),
             "examples": "; ".join(examples),
-            **({"stability": round(stability[theme], 4)} if stability is not None else {}),
+            **({"stability": round(stability.get(theme, float("nan")), 4)} if stability is not None else {}),  # review-made themes have none
         })
     columns = ["theme", "label", "source", "keywords", "size", "share", "examples"] + (["stability"] if stability is not None else [])
     return pd.DataFrame(rows, columns=columns)
