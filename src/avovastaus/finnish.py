@@ -194,7 +194,8 @@ def _split_top_level(text: str, sep: str = "+") -> list[str]:
     return [p for p in parts if p]
 
 
-def compound_parts(wordbases: str) -> list[str]:
+@functools.lru_cache(maxsize=200_000)
+def compound_parts(wordbases: str) -> tuple[str, ...]:
     """Return the lexical parts of a Voikko ``WORDBASES`` string; one part for a simple word.
 
     ``+yhteis+työ(työ)+verkosto(verkosto)`` -> ``["yhteistyö", "verkosto"]``: bound forms without a
@@ -221,7 +222,7 @@ def compound_parts(wordbases: str) -> list[str]:
             groups[-1] = [groups[-1][0] + pending, None]
         else:
             groups.append([pending, None])
-    return [(base.replace("=", "") if base else surface).lower() for surface, base in groups]
+    return tuple((base.replace("=", "") if base else surface).lower() for surface, base in groups)
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,7 @@ class Lemma:
     parts: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=200_000)
 def _root(wordbases: str) -> str | None:
     """Return the only lexical base of a non-compound analysis ("+ol(olla)+l+ut(+ut)" -> "olla"), else None."""
     bases = re.findall(r"\(([^+()][^()]*)\)", wordbases)
