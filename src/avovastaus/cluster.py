@@ -295,79 +295,79 @@ def assign_themes(
     X = _unit(np.asarray(answer_emb, dtype=np.float64))
     themes: list[list[str]] = [[] for _ in range(n)]
     centroids: dict[str, np.ndarray] = {}
-    codebook_assigned = 0
     if assigner is not None and len(codebook_ids):
-        assigner.calibrate(X)
-        a_best, a_sim, a_ok = assigner.best(X, list(answer_terms) or [set()] * n)
-        picks: list[list[tuple[int, float, str]]] = [[(0, -float(a_sim[i]), codebook_ids[a_best[i]])] if a_ok[i] else [] for i in range(n)]
-        if len(segment_emb):
-            s_best, s_sim, s_ok = assigner.best(segment_emb, list(segment_terms) or [set()] * len(segment_emb))
-            for j, i in enumerate(segment_answer.tolist()):
-                if s_ok[j]:
-                    picks[i].append((1, -float(s_sim[j]), codebook_ids[s_best[j]]))
-        for i in range(n):
-            themes[i] = list(dict.fromkeys(t for _, _, t in sorted(picks[i])))[:max_themes_per_answer]
-        codebook_assigned = sum(1 for t in themes if t)
+        themes = _codebook_themes(X, segment_emb, segment_answer, codebook_ids, assigner, answer_terms, segment_terms, max_themes_per_answer)
         centroids.update(zip(codebook_ids, assigner.centroids_))
+    codebook_assigned = sum(1 for t in themes if t)
     leftovers = np.array([i for i in range(n) if not themes[i]], dtype=int)
-    n_discovered = 0
-    eigenvalues = np.array([])
-    candidates: dict[str, float] = {}
+    discoverer = None
     if len(leftovers) >= 2 * min_discovered:
         discoverer = ThemeDiscoverer(n_themes, n_neighbors, min_discovered, max_themes, seed).fit(X[leftovers])
-        eigenvalues = discoverer.eigenvalues_
-        candidates = {str(k): v for k, v in discoverer.candidates_.items()}
         for c in range(discoverer.n_themes_):
-            members = leftovers[discoverer.labels_ == c]
-            if len(members) < min_discovered:
-                continue  # dissolved: members stay unassigned for now
-            theme = discovered_id(n_discovered)
-            n_discovered += 1
-            centroids[theme] = discoverer.centroids_[c]
-            for i in members:
-                themes[i] = [theme]
-    ids = list(centroids)
-    matrix = np.stack([centroids[t] for t in ids]) if ids else np.zeros((0, X.shape[1]))
-    sims = X @ matrix.T if ids else np.zeros((n, 0))
-    # a leftover that is still closer to a codebook theme than to its discovered theme joins the codebook theme
-    n_codebook = len(codebook_ids) if assigner is not None else 0
+            for i in leftovers[discoverer.labels_ == c]:
+                themes[i] = [f"_c{c}"]  # provisional; named below by final size
+    # a leftover still closer to a codebook theme than to its discovered theme joins the codebook theme
     reclaimed = 0
-    if n_codebook and n_discovered:
+    if centroids and discoverer is not None:
+        codebook_sims = X @ assigner.centroids_.T
         for i in leftovers:
-            if themes[i] and sims[i, :n_codebook].max() > sims[i, ids.index(themes[i][0])]:
-                themes[i] = [ids[int(np.argmax(sims[i, :n_codebook]))]]
+            if themes[i] and codebook_sims[i].max() > X[i] @ discoverer.centroids_[int(themes[i][0][2:])]:
+                themes[i] = [codebook_ids[int(np.argmax(codebook_sims[i]))]]
                 reclaimed += 1
-        # discovered themes are named by their final size; ones that fell under the minimum dissolve
-        sizes = Counter(ts[0] for ts in themes if ts and ts[0] not in codebook_ids)
-        kept = sorted((t for t in sizes if sizes[t] >= min_discovered), key=lambda t: (-sizes[t], t))
-        rename = {t: discovered_id(rank) for rank, t in enumerate(kept)}
-        themes = [([rename[ts[0]]] if ts[0] in rename else []) if ts and ts[0] not in codebook_ids else ts for ts in themes]
-        centroids = {t: centroids[t] for t in codebook_ids}
-        for new_id in rename.values():
-            centroids[new_id] = _unit(X[[i for i, ts in enumerate(themes) if ts == [new_id]]].mean(axis=0))
-        n_discovered = len(kept)
-        ids = list(centroids)
-        matrix = np.stack([centroids[t] for t in ids])
-        sims = X @ matrix.T
-    unassigned = [i for i in range(n) if not themes[i]]
-    allowed = int(np.floor(max_unassigned * n))
-    moved = 0
-    if ids and len(unassigned) > allowed:
-        closest = sorted(unassigned, key=lambda i: (-sims[i].max(), i))
-        for i in closest[: len(unassigned) - allowed]:
-            themes[i] = [ids[int(np.argmax(sims[i]))]]
-            moved += 1
+    themes, discovered = _name_discovered(X, themes, min_discovered)
+    centroids.update(discovered)
+    ids = list(centroids)
+    sims = X @ np.stack([centroids[t] for t in ids]).T if ids else np.zeros((n, 0))
+    moved = _limit_unassigned(themes, sims, ids, max_unassigned)
     position = {t: j for j, t in enumerate(ids)}
     scores = np.array([sims[i, position[t[0]]] if t else np.nan for i, t in enumerate(themes)])
     details = {
         "codebook_assigned": int(codebook_assigned),
         "lexical_weight": round(float(assigner.lexical_weight_), 6) if assigner is not None else None,
-        "discovered_themes": n_discovered,
+        "discovered_themes": len(discovered),
         "clustered_for_discovery": int(len(leftovers)),
         "moved_to_nearest_theme": moved,
         "reclaimed_by_codebook": reclaimed,
         "unassigned": int(sum(1 for t in themes if not t)),
-        "eigenvalues": [round(float(v), 6) for v in eigenvalues[:41]],
-        "k_candidates_silhouette": candidates,
+        "eigenvalues": [] if discoverer is None else [round(float(v), 6) for v in discoverer.eigenvalues_[:41]],
+        "k_candidates_silhouette": {} if discoverer is None else {str(k): v for k, v in discoverer.candidates_.items()},
     }
     return Assignment(themes, scores, details), centroids
+
+
+def _codebook_themes(
+    X: np.ndarray, segment_emb: np.ndarray, segment_answer: np.ndarray, codebook_ids: Sequence[str], assigner: CodebookAssigner,
+    answer_terms: Sequence[set[str]], segment_terms: Sequence[set[str]], max_themes_per_answer: int,
+) -> list[list[str]]:
+    """Return each answer's accepted codebook themes: the whole answer's pick first, then its segments' by similarity."""
+    n = len(X)
+    assigner.calibrate(X)
+    best, sim, ok = assigner.best(X, list(answer_terms) or [set()] * n)
+    picks: list[list[tuple[int, float, str]]] = [[(0, -float(sim[i]), codebook_ids[best[i]])] if ok[i] else [] for i in range(n)]
+    if len(segment_emb):
+        s_best, s_sim, s_ok = assigner.best(segment_emb, list(segment_terms) or [set()] * len(segment_emb))
+        for j, i in enumerate(segment_answer.tolist()):
+            if s_ok[j]:
+                picks[i].append((1, -float(s_sim[j]), codebook_ids[s_best[j]]))
+    return [list(dict.fromkeys(t for _, _, t in sorted(p)))[:max_themes_per_answer] for p in picks]
+
+
+def _name_discovered(X: np.ndarray, themes: list[list[str]], min_size: int) -> tuple[list[list[str]], dict[str, np.ndarray]]:
+    """Return (themes with provisional clusters named ``teema_01``.. by size, their centroids); clusters under ``min_size`` dissolve."""
+    sizes = Counter(ts[0] for ts in themes if ts and ts[0].startswith("_c"))
+    kept = sorted((t for t in sizes if sizes[t] >= min_size), key=lambda t: (-sizes[t], int(t[2:])))
+    rename = {t: discovered_id(rank) for rank, t in enumerate(kept)}
+    named = [([rename[ts[0]]] if ts[0] in rename else []) if ts and ts[0].startswith("_c") else ts for ts in themes]
+    centroids = {new: _unit(X[[i for i, ts in enumerate(named) if ts == [new]]].mean(axis=0)) for new in rename.values()}
+    return named, centroids
+
+
+def _limit_unassigned(themes: list[list[str]], sims: np.ndarray, ids: list[str], max_share: float) -> int:
+    """Move the unassigned answers closest to a theme into it until at most ``max_share`` remain; returns how many moved."""
+    unassigned = [i for i, t in enumerate(themes) if not t]
+    excess = len(unassigned) - int(np.floor(max_share * len(themes)))
+    if not ids or excess <= 0:
+        return 0
+    for i in sorted(unassigned, key=lambda i: (-sims[i].max(), i))[:excess]:
+        themes[i] = [ids[int(np.argmax(sims[i]))]]
+    return excess
