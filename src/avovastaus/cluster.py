@@ -104,6 +104,17 @@ def eigengap_k(eigenvalues: np.ndarray, k_min: int, k_max: int) -> int:
 # ---------------------------------------------------------------- discovery
 
 
+def min_themes_for(n: int) -> int:
+    """Return the fewest themes the automatic choice may pick for ``n`` answers: floor(0.6 · n^(1/3)), at least 2.
+
+    Eigengaps and silhouettes both favour a handful of broad themes when a corpus has no sharp
+    cluster structure (measured: 2 themes for 55,000 ministry answers). This resolution floor —
+    3 themes for 150 answers, 10 for 5,000, 22 for 55,000 — keeps large corpora from collapsing,
+    and sits below what sharply structured data yields (26–28 for 5,200 Yle comments on 26 statements).
+    """
+    return max(2, int(0.6 * n ** (1 / 3)))
+
+
 class ThemeDiscoverer:
     """Finds themes in embeddings: k-NN graph -> spectral embedding -> eigengap k -> k-means."""
 
@@ -117,9 +128,10 @@ class ThemeDiscoverer:
     def fit(self, embeddings: np.ndarray) -> "ThemeDiscoverer":
         """Cluster ``embeddings`` (unit rows); sets ``labels_``, ``n_themes_``, ``centroids_``, ``eigenvalues_``, ``candidates_``.
 
-        Without a fixed ``n_themes`` the three largest eigengaps propose a number of themes each,
-        and the proposal whose k-means partition has the highest cosine silhouette in the
-        original embedding space wins (``candidates_`` records each proposal's silhouette).
+        Without a fixed ``n_themes`` the three largest eigengaps between :func:`min_themes_for` and
+        ``max_themes`` propose a number of themes each, and the proposal whose k-means partition has
+        the highest cosine silhouette in the original embedding space wins (``candidates_`` records
+        each proposal's silhouette).
         """
         X = _unit(np.asarray(embeddings, dtype=np.float64))
         n = len(X)
@@ -129,6 +141,7 @@ class ThemeDiscoverer:
             self.eigenvalues_ = np.array([1.0])
         else:
             k_max = max(2, min(self.max_themes, n // self.min_size))
+            k_min = min(k_max, min_themes_for(n))
             graph = knn_graph(X, self.n_neighbors)
             values, coords = spectral_embedding(graph, dim=min(max(k_max, self.n_themes or 0), n - 3))
             self.eigenvalues_ = values
@@ -136,7 +149,7 @@ class ThemeDiscoverer:
                 labels = self._partition(coords, min(self.n_themes, n))
             else:
                 best = None
-                for k in eigengap_candidates(values, 2, k_max, top=3):
+                for k in eigengap_candidates(values, k_min, k_max, top=3):
                     candidate = self._partition(coords, k)
                     score = silhouette_score(X, candidate, metric="cosine", sample_size=min(n, 3000), random_state=self.seed) if 1 < k < n else -1.0
                     self.candidates_[k] = round(float(score), 6)
