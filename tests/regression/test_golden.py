@@ -29,6 +29,7 @@ CASES = {
     "kuntajarjesto": {"embed": {"model": "e5-small"}},
     "tiny": {"embed": {"model": "static-fi"}},
 }
+SIZE_SLACK = 2
 INGEST = {"id": "vastaaja_id", "text": ["yhteistyo_nyt", "kehittaminen"], "group": ["vastaajaryhma", "alue"]}
 
 
@@ -69,7 +70,10 @@ def test_theme_snapshot_is_unchanged(golden_run):
         path.parent.mkdir(exist_ok=True)
         current.to_csv(path, index=False, lineterminator="\n")
     expected = pd.read_csv(path, keep_default_na=False)
-    if not current.equals(expected):
-        diff = current.merge(expected, on="theme", how="outer", suffixes=("_now", "_golden"), indicator=True)
-        changed = diff[(diff["_merge"] != "both") | (diff["label_now"] != diff["label_golden"]) | (diff["size_now"] != diff["size_golden"])]
+    diff = current.merge(expected, on="theme", how="outer", suffixes=("_now", "_golden"), indicator=True)
+    # ids, labels and sources must match exactly; sizes may move by SIZE_SLACK answers (floating-point
+    # differences between CPUs can flip a borderline answer; a change in behaviour moves far more)
+    slack = (diff["size_now"] - diff["size_golden"]).abs() > SIZE_SLACK
+    changed = diff[(diff["_merge"] != "both") | (diff["label_now"] != diff["label_golden"]) | (diff["source_now"] != diff["source_golden"]) | slack]
+    if len(changed):
         pytest.fail(f"{name}: themes changed; review and refresh with `make golden`:\n{changed.to_string(index=False)}")
