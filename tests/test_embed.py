@@ -131,3 +131,14 @@ def test_any_sentence_transformers_folder_works(tmp_path):
     embedder = resolve_embedder(str(folder))
     assert embedder.prompt == "" and len(embedder.checksum) == 64
     assert embedder.encode(["testi"]).shape == (1, 300)
+
+
+def test_network_is_blocked_and_embedding_still_works():
+    """The session-wide guard refuses non-local connections; the bundled models never need one."""
+    import os
+    import socket
+
+    with pytest.raises(RuntimeError, match="network access attempted"):
+        socket.create_connection(("198.51.100.1", 443), timeout=1)
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    assert resolve_embedder("static-fi").encode(["verkosto"]).shape == (1, 300)
