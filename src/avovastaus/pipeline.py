@@ -31,7 +31,7 @@ from .modelbuild import BUILT_MODELS, is_built
 from .label import finnish_label, mmr, terms, theme_keywords
 from .journal import Journal
 from .report import write_reports
-from .review import answer_key, carry_over, touches_of
+from .review import answer_key, carry_over, example_ref, touches_of
 from .stability import theme_stability
 from .summarize import group_table
 
@@ -114,10 +114,6 @@ def _commit_out_dir(tmp: Path, out_dir: Path) -> None:
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.4f")
-
-
-def _answer_key(row: pd.Series, several_questions: bool) -> str:
-    return f"{row['id']}/{row['question']}" if several_questions else str(row["id"])
 
 
 def _codebook_prototypes(codebook: Codebook) -> tuple[list[str], list[int]]:
@@ -327,7 +323,7 @@ def _themes_table(
         primary = np.array([j for j, ts in enumerate(assignment.themes) if ts and ts[0] == theme], dtype=int)
         pool = primary if len(primary) else np.array(members, dtype=int)  # a theme seen only as a second theme
         picks = pool[mmr(answer_emb[pool], config.label.n_examples, config.label.diversity)] if len(pool) else []
-        examples = [_answer_key(answers.loc[analysed[j]], several_questions) for j in picks]
+        examples = [example_ref(answers.at[analysed[j], "id"], answers.at[analysed[j], "question"], several_questions) for j in picks]
         kws = keywords.get(theme, [])
         rows.append({
             "theme": theme,

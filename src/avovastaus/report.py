@@ -19,6 +19,7 @@ import pandas as pd
 
 from .errors import AvovastausError
 from .redact import redact
+from .review import example_ref
 
 UI: dict[str, dict[str, str]] = {
     "fi": {
@@ -64,6 +65,7 @@ HEADERS = {
 }
 SHEETS = {"fi": ("Yleiskuva", "Teemat", "Ryhmät", "Vastaukset"), "en": ("Overview", "Themes", "Groups", "Answers")}
 PERCENT_COLUMNS = {"share", "ci_low", "ci_high"}
+PLACEHOLDERS = {"fi": ("[sähköposti]", "[puhelin]"), "en": ("[email]", "[phone]")}
 
 
 @dataclass
@@ -113,9 +115,8 @@ def write_reports(run_dir: Path, lang: str | None = None, redact_text: bool | No
     if lang not in UI:
         lang = "fi"
     redact_on = settings.get("redact", True) if redact_text is None else redact_text
-    mask = (lambda t: redact(t)) if redact_on else (lambda t: t)
-    if lang == "en":
-        mask = (lambda t: redact(t, email="[email]", phone="[phone]")) if redact_on else (lambda t: t)
+    email, phone = PLACEHOLDERS[lang]
+    mask = (lambda t: redact(t, email=email, phone=phone)) if redact_on else (lambda t: t)
     outputs = {
         "report.html": lambda p: p.write_text(render_html(run, lang, mask), encoding="utf-8"),
         "report.md": lambda p: p.write_text(render_markdown(run, lang, mask), encoding="utf-8"),
@@ -139,10 +140,8 @@ def _pct(value: Any, lang: str = "fi") -> str:
 
 
 def _quote_lookup(run: Run) -> dict[str, str]:
-    answers = run.answers
-    several = answers["question"].nunique() > 1
-    keys = answers["id"] + "/" + answers["question"] if several else answers["id"]
-    return dict(zip(keys, answers["text"]))
+    several = len(run.manifest["input"].get("text_columns", [])) > 1
+    return {example_ref(i, q, several): t for i, q, t in zip(run.answers["id"], run.answers["question"], run.answers["text"])}
 
 
 def _themes_view(run: Run, lang: str, mask: Callable[[str], str]) -> list[dict[str, Any]]:

@@ -32,6 +32,11 @@ def answer_key(answer_id: str, question: str) -> str:
     return f"{answer_id}/{question}"
 
 
+def example_ref(answer_id: str, question: str, several_questions: bool) -> str:
+    """Return how themes.csv names an answer among its examples: ``id`` for one question, ``id/question`` for several."""
+    return answer_key(answer_id, question) if several_questions else str(answer_id)
+
+
 def touches_of(kind: str, payload: dict[str, Any]) -> list[str]:
     """Return the objects (``theme:<id>``, ``answer:<key>``) a decision changes, for conflict detection."""
     if kind == "rename":
@@ -155,7 +160,7 @@ def replay(run_dir: Path, answers: pd.DataFrame, themes: pd.DataFrame) -> Review
 # ---------------------------------------------------------------- carry-over to a new run
 
 
-def _theme_map(old_answers: pd.DataFrame, new_keys: Sequence[str], new_texts: Sequence[str], new_themes: Sequence[Sequence[str]]) -> dict[str, str]:
+def _theme_map(old_answers: pd.DataFrame, new_texts: Sequence[str], new_themes: Sequence[Sequence[str]]) -> dict[str, str]:
     """Map each old theme to the new theme with the most shared member texts (Jaccard), or leave it out."""
     def members(texts: Sequence[str], theme_lists: Sequence[Sequence[str]]) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
@@ -228,7 +233,7 @@ def carry_over(old_run: Path, keys: Sequence[str], texts: Sequence[str], themes:
     """
     old_run = Path(old_run)
     old_answers = pd.read_csv(old_run / "answers.csv", dtype=str, keep_default_na=False)
-    theme_map = _theme_map(old_answers, keys, texts, themes)
+    theme_map = _theme_map(old_answers, texts, themes)
     answer_map = _answer_map(old_answers, keys, texts)
     state = Reviewed(themes={k: list(ts) for k, ts in zip(keys, themes)}, labels=dict(labels), sources=dict(sources))
     carried = []

@@ -59,6 +59,7 @@ def create_app(run_dir: Path, reviewer: str = "arvioija", token: str | None = No
     group_columns = run.manifest["input"].get("group_columns", [])
     base_info = run.themes.set_index("theme")
     threshold = (run.manifest.get("stability") or {}).get("threshold")
+    group_keys = [(str(group), set(keys)) for column in group_columns for group, keys in analysed.groupby(column)["key"]]
 
     app = Flask(__name__)
     app.secret_key = secrets.token_hex(32)
@@ -92,11 +93,7 @@ def create_app(run_dir: Path, reviewer: str = "arvioija", token: str | None = No
             members = set(st.members(theme))
             info = base_info.loc[theme] if theme in base_info.index else None
             stability = None if info is None or "stability" not in info or info["stability"] in ("", None) or pd.isna(info["stability"]) else float(info["stability"])
-            shares = []
-            for column in group_columns:
-                for group, keys in analysed.groupby(column)["key"]:
-                    keys = set(keys)
-                    shares.append({"group": f"{group}", "share": len(members & keys) / len(keys) if keys else 0.0})
+            shares = [{"group": group, "share": len(members & keys) / len(keys)} for group, keys in group_keys if keys]
             rows.append({
                 "theme": theme, "label": label, "description": st.descriptions.get(theme, ""),
                 "keywords": "" if info is None else info["keywords"], "source": st.sources.get(theme, "review"),
