@@ -83,3 +83,37 @@ def test_bad_config_is_rejected_with_the_key_path(tmp_path, bad):
     result = runner.invoke(app, ["run", str(TINY), "--config", str(config), "--quiet", "--out", str(tmp_path / "x")])
     assert result.exit_code == 2 and result.output.startswith("E002")
     assert ("cluster -> n_themse" in result.output) or ("seed" in result.output)
+
+
+def _crash(exc: BaseException):
+    def run_pipeline(*args, **kwargs):
+        raise exc
+    return run_pipeline
+
+
+def test_an_internal_error_is_one_coded_line_with_a_log(tmp_path, monkeypatch):
+    monkeypatch.setenv("AVOVASTAUS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr("avovastaus.pipeline.run_pipeline", _crash(ValueError("boom")))
+    result = runner.invoke(app, ["run", str(TINY), "--text", "yhteistyo_nyt", "--fast", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 1
+    assert "E900" in result.output and "ValueError: boom" in result.output and "Traceback" not in result.output
+    logs = list((tmp_path / "cache" / "logs").glob("error-*.log"))
+    assert len(logs) == 1 and "Traceback" in logs[0].read_text() and "boom" in logs[0].read_text()
+
+
+def test_debug_shows_the_traceback(tmp_path, monkeypatch):
+    monkeypatch.setattr("avovastaus.pipeline.run_pipeline", _crash(ValueError("boom")))
+    result = runner.invoke(app, ["--debug", "run", str(TINY), "--text", "yhteistyo_nyt", "--fast", "--out", str(tmp_path / "r")])
+    assert isinstance(result.exception, ValueError)
+
+
+@pytest.mark.parametrize("errno_name", ["ENOSPC", "EACCES", "EROFS"])
+def test_environment_faults_are_coded_with_the_path(tmp_path, monkeypatch, errno_name):
+    import errno
+    import os
+
+    code = getattr(errno, errno_name)
+    monkeypatch.setattr("avovastaus.pipeline.run_pipeline", _crash(OSError(code, os.strerror(code), str(tmp_path / "r" / "answers.csv"))))
+    result = runner.invoke(app, ["run", str(TINY), "--text", "yhteistyo_nyt", "--fast", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 2
+    assert "E501" in result.output and "answers.csv" in result.output and "Traceback" not in result.output

@@ -91,3 +91,27 @@ def test_best_match_jaccard_and_perfectly_stable_themes():
     assert same == {"a": 1.0, "b": 1.0}
     shuffled = theme_stability(themes, lambda rows, seed: [["a"] if i % 2 else ["b"] for i in rows], ["a", "b"], runs=3)
     assert all(v < 1.0 for v in shuffled.values())
+
+
+def _frames(run_questions, gold_questions):
+    answers = pd.DataFrame({"id": ["1", "2", "3"][: len(run_questions)], "question": run_questions})
+    gold = pd.DataFrame({"id": ["1", "2", "3"][: len(gold_questions)], "question": gold_questions, "gold": ["a", "b", "c"][: len(gold_questions)]})
+    return answers, gold
+
+
+def test_join_falls_back_to_unique_ids_and_says_so(tmp_path):
+    """Regression (#9): gold questions 'q1' against the run's column name 'text' used to score n = 0 silently."""
+    from avovastaus.evaluate import _join
+
+    answers, gold = _frames(["text", "text", "text"], ["q1", "q1", "q2"])
+    joined, keys, note = _join(answers, gold, tmp_path / "gold.csv")
+    assert keys == ["id"] and len(joined) == 3
+    assert "joined on id alone" in note and "'q1'" in note and "'text'" in note
+
+
+def test_a_join_that_matches_nothing_is_a_coded_error(run, tmp_path):
+    gold = pd.read_csv(TINY / "gold.csv", dtype=str, keep_default_na=False).assign(question="q1")
+    gold.to_csv(tmp_path / "gold.csv", index=False)
+    result = CliRunner().invoke(app, ["eval", str(run), "--gold", str(tmp_path / "gold.csv"), "--json"])
+    assert result.exit_code == 2
+    assert "E307" in result.output and "'q1'" in result.output and "yhteistyo_nyt" in result.output

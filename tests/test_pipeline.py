@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from avovastaus import pipeline
+from avovastaus import pipeline, rundir
 from avovastaus.config import load_config
 from avovastaus.errors import AvovastausError
 from avovastaus.pipeline import run_pipeline
@@ -75,7 +75,7 @@ def test_same_input_config_seed_give_identical_tables(tiny_run, tmp_path):
     _, first = tiny_run
     second = tmp_path / "again"
     run_pipeline(TINY, fast_config(), second)
-    for name in pipeline.OUTPUT_TABLES:
+    for name in rundir.TABLES:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
 from .journal import Journal
-from .review import answer_key
+from .rundir import answer_key, load_run
 
 
 def krippendorff_alpha_nominal(units: Sequence[Sequence[Hashable]]) -> float | None:
@@ -88,7 +88,7 @@ def evaluator_labels(run_dir: Path) -> dict[str, dict[str, str]]:
 def agreement(run_dir: Path) -> list[Agreement]:
     """Return model-vs-evaluator rows for every evaluator, then evaluator-vs-evaluator rows for every pair."""
     run_dir = Path(run_dir)
-    answers = pd.read_csv(run_dir / "answers.csv", dtype=str, keep_default_na=False)
+    answers = load_run(run_dir).answers
     model = {answer_key(r.id, r.question): r.theme for r in answers.itertuples() if r.excluded == ""}
     labels = evaluator_labels(run_dir)
     rows = []

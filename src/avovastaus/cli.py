@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Iterator, Optional
 
+import click
 import typer
 
 from . import __version__
-from .errors import AvovastausError
+from .errors import AvovastausError, os_fault
 from .evaluate import METRIC_KEYS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Finnish open survey answers into reviewed, quantified themes.")
@@ -19,17 +22,60 @@ models_app = typer.Typer(no_args_is_help=True, help="Build and list the bundled 
 app.add_typer(models_app, name="models")
 
 
-def _fail(error: AvovastausError) -> None:
+def _fail(error: AvovastausError, status: int = 2) -> None:
     typer.secho(str(error), fg="red", err=True)
-    raise typer.Exit(2)
+    raise typer.Exit(status)
+
+
+_options = {"debug": False}  # set by the top-level callback
 
 
 @contextlib.contextmanager
 def _errors() -> Iterator[None]:
+    """Turn every failure into one coded line: exit 2 for the user's input or environment, 1 for a bug (traceback in a log file)."""
     try:
         yield
     except AvovastausError as error:
         _fail(error)
+    except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+        raise
+    except KeyboardInterrupt:
+        typer.secho("Interrupted; nothing was written.", fg="red", err=True)
+        raise typer.Exit(130) from None
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
+        if _options["debug"]:
+            raise
+        fault = os_fault(exc) if isinstance(exc, OSError) else None
+        if fault is not None:
+            _fail(fault)
+        _fail(AvovastausError("E900", detail=f"{type(exc).__name__}: {str(exc)[:200]}", log=_log_traceback()), status=1)
+
+
+def _stop_cleanly_on_signals() -> None:
+    """Make SIGTERM and SIGHUP unwind like Ctrl+C, so a stopped run removes its temporary folder."""
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, stop)
+
+
+def _log_traceback() -> str:
+    """Write the current traceback to a log file in the cache folder; returns its path (or a note when that fails)."""
+    import datetime
+    import traceback
+
+    from .cache import default_cache_dir
+
+    try:
+        folder = default_cache_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"error-{datetime.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+        path.write_text(f"avovastaus {__version__}\n{' '.join(sys.argv)}\n\n{traceback.format_exc()}", encoding="utf-8")
+        return str(path)
+    except OSError:
+        return "(the log could not be written; use --debug)"
 
 
 def _version(value: bool) -> None:
@@ -42,7 +88,9 @@ def _version(value: bool) -> None:
 def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what each stage does."),
+    debug: bool = typer.Option(False, "--debug", help="Show the full traceback of an internal error (instead of a log file)."),
 ) -> None:
+    _options["debug"] = debug
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
@@ -87,6 +135,7 @@ def run(
     stability: Optional[int] = typer.Option(None, "--stability", min=0, help="Rerun clustering N times on resampled answers; adds a stability column."),
     review_from: Optional[Path] = typer.Option(None, "--review-from", help="Apply the evaluator decisions of an earlier run directory."),
     force: bool = typer.Option(False, "--force", help="Replace an existing, non-empty run directory."),
+    skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Analyse a file with malformed rows without them (they are counted and listed in the manifest and report)."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
 ) -> None:
     """Find themes in a survey export and summarize them per respondent group."""
@@ -102,6 +151,8 @@ def run(
         overrides["ingest"]["group"] = group
     if sheet is not None:
         overrides["ingest"]["sheet"] = sheet
+    if skip_bad_rows:
+        overrides["ingest"]["skip_bad_rows"] = True
     if fast:
         overrides["embed"]["model"] = "static-fi"
     if embedder is not None:
@@ -116,6 +167,7 @@ def run(
         overrides["codebook"] = codebook
     if review_from is not None:
         overrides["review_from"] = str(review_from)
+    _stop_cleanly_on_signals()
     with _errors():
         cfg = load_config(config, overrides)
         bars = _Bars(quiet)
@@ -148,6 +200,8 @@ def eval_(
         result = evaluate(run_dir, gold, id, label, nonanswer_label)
     if as_json:
         typer.echo(result.to_json())
+        if result.join_note:
+            typer.echo(f"note: {result.join_note}", err=True)
         if result.gold_ids_missing_from_run:
             typer.echo(f"warning: {len(result.gold_ids_missing_from_run)} gold ids are not in the run", err=True)
     else:

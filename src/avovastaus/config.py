@@ -30,6 +30,8 @@ class IngestConfig(_Strict):
     text: list[str] = Field(default_factory=list)
     group: list[str] = Field(default_factory=list)
     sheet: str | None = None
+    skip_bad_rows: bool = Field(False, description="analyse a file with malformed rows without them (counted and listed); default: refuse the file")
+    max_chars: int = Field(10_000, ge=100, description="longer answers are cut at a word boundary here (counted in the manifest and report)")
 
 
 class FinnishConfig(_Strict):
@@ -76,6 +78,7 @@ class ReportConfig(_Strict):
     lang: Literal["fi", "en"] = Field("fi", description="language of report.html, report.md and the XLSX headers")
     redact: bool = Field(True, description="mask e-mail addresses and phone numbers in the reports (answers.csv keeps them)")
     n_quotes: int = Field(4, ge=1, le=50, description="representative quotes shown per theme in report.html")
+    escape_formulas: bool = Field(True, description="prefix CSV cells starting with = + - @ tab or CR with an apostrophe, so a spreadsheet never runs an answer")
 
 
 class Config(_Strict):

@@ -7,6 +7,7 @@ the local Hugging Face cache. The hub is never contacted: offline mode is forced
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -62,6 +63,16 @@ class SentenceTransformerEmbedder:
             except (OSError, ValueError) as exc:
                 raise AvovastausError("E203", name=self.model_id, path=self.name_or_path, detail=str(exc).splitlines()[0]) from None
         return self
+
+    @property
+    def max_tokens(self) -> int | None:
+        """Return how many tokens of an answer the model reads (the rest is cut off), from its folder's config; None = no limit known."""
+        import json
+
+        config = Path(self.name_or_path) / "sentence_bert_config.json"
+        with contextlib.suppress(OSError, ValueError):
+            return json.loads(config.read_text(encoding="utf-8")).get("max_seq_length")
+        return None
 
     @property
     def dim(self) -> int:

@@ -27,6 +27,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E108": ("Sheet '{sheet}' not found in {path}. Sheets: {available}", "Pass one of the listed names with --sheet."),
     "E109": ("Cannot parse {path}: {detail}", "Check the file's format; for CSV, check quoting around line {line}."),
     "E110": ("Cannot read {path}: {detail}", "Check that the file is a valid, unencrypted {kind} file."),
+    "E112": ("{path} has {count} malformed row(s): {rows}", "Fix those rows (often an unquoted delimiter or an unclosed quote inside an answer), or pass --skip-bad-rows to analyse the file without them (they are counted and listed in the manifest and report)."),
     "E111": ("No text column given and none could be guessed in {path}. Columns: {available}", "Name the open-question column(s) with --text."),
     # models and embeddings
     "E201": ("Unknown embedder '{name}': not a built model, a local folder, nor a model in the local Hugging Face cache", "Use e5-small or static-fi (built with `avovastaus models build`), or a path to a sentence-transformers folder."),
@@ -37,7 +38,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E302": ("Not a run directory: {path} ({detail})", "Pass a directory written by `avovastaus run`."),
     "E303": ("Gold file {path}: {detail}", "The gold file needs an id column and a label column (see --id and --label)."),
     "E305": ("Review server: {detail}", "Use the default --host 127.0.0.1, or add --allow-remote and share the printed token only with evaluators."),
+    "E306": ("Run directory {path} was written by a newer avovastaus (format version {found}; this version reads up to {supported})", "Upgrade avovastaus (pip install -U avovastaus), or re-run the analysis with this version."),
+    "E307": ("Gold file {path} cannot be joined with the run: {detail}", "Pass the gold file's id column with --id; its values must be the run's respondent ids (the --id column of `avovastaus run`)."),
     "E304": ("Nothing to analyse in {path}: all {n_read} answers were excluded ({reasons})", "Check that --text names the open-question columns."),
+    # the environment
+    "E501": ("Cannot {action} {path}: {reason}", "{fix}"),
+    "E502": ("Cannot write the run to {path}: {reason}", "{fix} (checked before the analysis; nothing was written)."),
+    # not the user's fault
+    "E900": ("internal error ({detail})", "This is a bug in avovastaus, not in your data. Please report it with the log file {log}; run again with --debug to see the traceback here."),
 }
 
 
@@ -54,3 +62,25 @@ class AvovastausError(Exception):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}\n  Fix: {self.hint}"
+
+
+#: errno -> what to do, for environment faults the user can fix (full disk, permissions, read-only media)
+OS_FAULT_FIXES = {
+    "ENOSPC": "Free disk space (or choose another --out / AVOVASTAUS_CACHE_DIR) and run again; no partial results were kept.",
+    "EDQUOT": "Your disk quota is full: free space or choose another --out, then run again.",
+    "EACCES": "Choose a location you can write to (--out, AVOVASTAUS_CACHE_DIR) or fix the folder's permissions.",
+    "EPERM": "Choose a location you can write to (--out, AVOVASTAUS_CACHE_DIR) or fix the folder's permissions.",
+    "EROFS": "The file system is read-only: choose another location with --out (or AVOVASTAUS_CACHE_DIR).",
+    "EIO": "The disk reported an input/output error: check the device (or choose another location) and run again.",
+}
+
+
+def os_fault(exc: OSError) -> AvovastausError | None:
+    """Return a coded E501 for an environment fault the user can fix (disk full, no permission, read-only), else None."""
+    import errno as _errno
+
+    name = _errno.errorcode.get(exc.errno or -1, "")
+    if name not in OS_FAULT_FIXES:
+        return None
+    return AvovastausError("E501", action="write to" if name != "EIO" else "use", path=exc.filename or "the output location",
+                           reason=exc.strerror or name, fix=OS_FAULT_FIXES[name])

@@ -18,6 +18,7 @@ from sklearn import metrics
 
 from .errors import AvovastausError
 from .finnish import FinnishAnalyzer
+from .rundir import load_run
 
 METRIC_KEYS = (
     "n", "ari", "nmi", "v_measure", "coverage", "n_themes", "codebook_accuracy", "codebook_macro_f1",
@@ -33,6 +34,7 @@ class Evaluation:
     metrics: dict[str, Any]
     gold_ids_missing_from_run: list[str] = field(default_factory=list)
     run_answers_without_gold: int = 0
+    join_note: str = ""
 
     def to_json(self) -> str:
         return json.dumps(self.metrics, ensure_ascii=False)
@@ -40,6 +42,8 @@ class Evaluation:
     def table(self) -> str:
         """Return the metrics as an aligned two-column text table, with the join notes below."""
         lines = [f"{k:<22} {_fmt(v)}" for k, v in self.metrics.items()]
+        if self.join_note:
+            lines.append(f"\n{self.join_note}")
         if self.gold_ids_missing_from_run:
             shown = ", ".join(self.gold_ids_missing_from_run[:10])
             lines.append(f"\n{len(self.gold_ids_missing_from_run)} gold ids are not in the run: {shown}")
@@ -54,13 +58,30 @@ def _fmt(value: Any) -> str:
     return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
-def _read_run(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    answers_path, themes_path = run_dir / "answers.csv", run_dir / "themes.csv"
-    if not answers_path.is_file() or not themes_path.is_file():
-        raise AvovastausError("E302", path=run_dir, detail="answers.csv or themes.csv is missing")
-    answers = pd.read_csv(answers_path, dtype=str, keep_default_na=False)
-    themes = pd.read_csv(themes_path, dtype={"theme": str, "keywords": str, "source": str}, keep_default_na=False)
-    return answers, themes
+def _join(answers: pd.DataFrame, gold: pd.DataFrame, gold_path: Path) -> tuple[pd.DataFrame, list[str], str]:
+    """Return (run answers joined with gold, the join keys, a note when the join fell back to ids alone).
+
+    Joins on id and question when both sides have a question column. When that matches nothing but
+    the ids do (and ids are unique in the run), it joins on id and says so; when nothing matches at
+    all it stops with an error showing values from both sides, never a silent zero.
+    """
+    keys = ["id", "question"] if "question" in gold.columns and "question" in answers.columns else ["id"]
+    joined = answers.merge(gold[[*keys, "gold"]], on=keys, how="inner")
+    if len(joined) or not len(gold):
+        return joined, keys, ""
+    by_id = answers.merge(gold[["id", "gold"]], on="id", how="inner")
+    if keys == ["id", "question"] and len(by_id) and not answers["id"].duplicated().any():
+        note = (f"(id, question) matched nothing (run questions: {_some(answers['question'])}; gold: {_some(gold['question'])}); "
+                f"joined on id alone: {len(by_id)} answers.")
+        return by_id, ["id"], note
+    detail = (f"no answer matches on {' and '.join(keys)}. Run ids: {_some(answers['id'])}; gold ids: {_some(gold['id'])}"
+              + (f"; run questions: {_some(answers['question'])}; gold questions: {_some(gold['question'])}" if "question" in keys else ""))
+    raise AvovastausError("E307", path=gold_path, detail=detail)
+
+
+def _some(values: pd.Series, n: int = 4) -> str:
+    shown = list(dict.fromkeys(str(v) for v in values))
+    return ", ".join(f"'{v}'" for v in shown[:n]) + (f" … ({len(shown)} distinct)" if len(shown) > n else "")
 
 
 def _read_gold(path: Path, id_column: str, label_column: str) -> pd.DataFrame:
@@ -68,7 +89,7 @@ def _read_gold(path: Path, id_column: str, label_column: str) -> pd.DataFrame:
         raise AvovastausError("E303", path=path, detail="file not found")
     from .ingest import read_table
 
-    gold, _, _ = read_table(path)
+    gold = read_table(path)[0]
     for column in (id_column, label_column):
         if column not in gold.columns:
             raise AvovastausError("E303", path=path, detail=f"no column '{column}' (columns: {', '.join(gold.columns)})")
@@ -110,14 +131,14 @@ def evaluate(
 ) -> Evaluation:
     """Return the metrics of the run in ``run_dir`` against the gold labels in ``gold_path``, joined on id (and question)."""
     run_dir, gold_path = Path(run_dir), Path(gold_path)
-    answers, themes = _read_run(run_dir)
+    run = load_run(run_dir)
+    answers, themes = run.answers, run.themes
     gold = _read_gold(gold_path, id_column, label_column)
-    keys = ["id", "question"] if "question" in gold.columns and "question" in answers.columns else ["id"]
-    gold = gold.rename(columns={id_column: "id", label_column: "gold"})[[*keys, "gold"]]
+    gold = gold.rename(columns={id_column: "id", label_column: "gold"})
+    joined, keys, note = _join(answers, gold, gold_path)
     if gold.duplicated(keys).any():
         dup = ["/".join(map(str, row)) for row in gold.loc[gold.duplicated(keys), keys].head(5).itertuples(index=False)]
         raise AvovastausError("E303", path=gold_path, detail=f"repeated ids: {', '.join(dup)}")
-    joined = answers.merge(gold, on=keys, how="inner")
     missing = gold.merge(answers[keys], on=keys, how="left", indicator=True)
     missing_ids = ["/".join(map(str, row)) for row in missing.loc[missing["_merge"] == "left_only", keys].itertuples(index=False)]
 
@@ -139,7 +160,7 @@ def evaluate(
     precision = float((gold_na & pred_na).sum() / pred_na.sum()) if gold_na.any() and pred_na.any() else (0.0 if gold_na.any() else None)
     recall = float((gold_na & pred_na).sum() / gold_na.sum()) if gold_na.any() else None
 
-    sized = themes[themes["size"].astype(int) > 0]
+    sized = themes[themes["size"].fillna(0) > 0]
     topics = [keyword_lemmas(k) for k in sized["keywords"]]
     result = {
         "n": n,
@@ -156,4 +177,4 @@ def evaluate(
     }
     assert tuple(result) == METRIC_KEYS
     without_gold = len(analysed) - int((joined["excluded"] == "").sum())
-    return Evaluation(result, missing_ids, without_gold)
+    return Evaluation(result, missing_ids, without_gold, note)

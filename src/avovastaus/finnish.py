@@ -40,6 +40,15 @@ def normalize(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def truncate(text: str, max_chars: int) -> str:
+    """Return ``text`` cut to at most ``max_chars`` characters, at the last word boundary before the limit when there is one."""
+    if len(text) <= max_chars:
+        return text
+    cut = text[:max_chars]
+    space = cut.rfind(" ", max_chars // 2)
+    return cut[:space] if space > 0 else cut
+
+
 def flat(text: str) -> str:
     """Return ``text`` on one line (line breaks become spaces), as embedders see it."""
     return " ".join(text.split())

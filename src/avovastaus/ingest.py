@@ -3,8 +3,9 @@
 Reads CSV (delimiter sniffed among ``,`` ``;`` tab; UTF-8, UTF-8 with BOM or cp1252; quoted
 newlines), XLSX, JSONL and Parquet. A wide export (one column per open question) becomes
 one answer per (respondent, question). Every problem is a coded error naming the file,
-column or rows and what to do; nothing is dropped here (empty answers are kept and
-later excluded with a reason).
+column or rows and what to do; nothing is dropped silently: malformed rows refuse the file
+(every line listed) unless the user asks to skip them, and then they are counted and listed;
+control characters no spreadsheet can hold are replaced by U+FFFD and counted.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import csv
 import difflib
 import hashlib
 import io
+import json
 import re
-import warnings
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +27,18 @@ from .errors import AvovastausError
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 TEXT_COLUMN_GUESSES = ("text", "teksti", "vastaus", "answer", "comment", "kommentti", "avovastaus")
 MISSING_GROUP = "(puuttuu)"
+# C0 controls but tab/newline/CR, DEL, lone surrogates and the XML non-characters: no XLSX (or UTF-8 file) can hold them
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a long answer is not a malformed file
+
+
+@dataclass
+class BadRow:
+    """A row the reader could not take: its line in the file and why."""
+
+    line: int
+    reason: str
 
 
 @dataclass
@@ -40,6 +54,8 @@ class Survey:
     text_columns: list[str]
     group_columns: list[str]
     details: dict[str, str] = field(default_factory=dict)
+    skipped_rows: list[BadRow] = field(default_factory=list)
+    control_characters_replaced: int = 0
 
 
 def file_sha256(path: Path) -> str:
@@ -74,40 +90,73 @@ def sniff_delimiter(text: str) -> str:
         return max(",;\t", key=header.count)
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+def _read_csv(path: Path) -> tuple[pd.DataFrame, dict[str, str], list[BadRow]]:
     text, encoding = decode(path.read_bytes(), path)
     if not text.strip():
         raise AvovastausError("E104", path=path)
     delimiter = sniff_delimiter(text)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", pd.errors.ParserWarning)
-            # index_col=False: a row with one field too many must not silently become the index
-            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False, engine="c", index_col=False)
-        if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
-            line = _first_long_row(text, delimiter)
-            raise AvovastausError("E109", path=path, detail=f"row {line} has more fields than the header (an unquoted '{delimiter}' inside an answer?)", line=line)
-    except pd.errors.EmptyDataError:
-        raise AvovastausError("E104", path=path) from None
-    except pd.errors.ParserError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise AvovastausError("E109", path=path, detail=str(exc).strip(), line=line.group(1) if line else "?") from None
-    return frame, {"encoding": encoding, "delimiter": {"\t": "tab"}.get(delimiter, delimiter)}
+    header, records, positions, bad = parse_csv(text, delimiter)
+    # the index keeps each record's place in the file, so row numbers stay true when malformed rows are skipped
+    frame = pd.DataFrame(records, columns=header, index=pd.Index(positions, dtype=int), dtype=object)
+    return frame, {"encoding": encoding, "delimiter": {"\t": "tab"}.get(delimiter, delimiter)}, bad
 
 
-def _first_long_row(text: str, delimiter: str) -> int | str:
-    """Return the 1-based line number of the first record with more fields than the header."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    width = None
-    for record in reader:
-        if width is None:
-            width = len(record)
-        elif len(record) > width:
-            return reader.line_num
-    return "?"
+def parse_csv(text: str, delimiter: str) -> tuple[list[str], list[list[str]], list[int], list[BadRow]]:
+    """Return (unique header names, the well-formed records, their positions among all records, the malformed ones).
+
+    A record with more fields than the header (unless the extra ones are empty) or with broken quoting
+    is malformed; a shorter one is padded with empty cells, as spreadsheets write them.
+    """
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    records: list[list[str]] = []
+    positions: list[int] = []
+    bad: list[BadRow] = []
+    position, line = 0, 0
+    while True:
+        start = line + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            line = reader.line_num
+            what = "an unclosed quote runs to the end of the file" if "end of data" in str(exc) else f"broken quoting ({exc})"
+            bad.append(BadRow(start, what))
+            position += 1
+            continue
+        line = reader.line_num
+        if not record:
+            continue  # a blank line
+        if header is None:
+            header = _unique_names(record)
+            continue
+        if len(record) > len(header):
+            if any(cell.strip() for cell in record[len(header):]):
+                bad.append(BadRow(start, f"more fields than the header's {len(header)} (an unquoted '{delimiter}' inside an answer?)"))
+                position += 1
+                continue
+            record = record[: len(header)]
+        records.append(record + [""] * (len(header) - len(record)))
+        positions.append(position)
+        position += 1
+    return header or [], records, positions, bad
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, dict[str, str]]:
+def _unique_names(names: list[str]) -> list[str]:
+    """Return header names with empty ones named ``Unnamed: j`` and repeats suffixed ``.1``, ``.2`` (as pandas does)."""
+    out: list[str] = []
+    for j, name in enumerate(names):
+        name = name.strip() or f"Unnamed: {j}"
+        base, k = name, 0
+        while name in out:
+            k += 1
+            name = f"{base}.{k}"
+        out.append(name)
+    return out
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, dict[str, str], list[BadRow]]:
     import openpyxl
 
     try:
@@ -118,29 +167,47 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, dict[str, s
     workbook.close()
     if sheet is not None and sheet not in names:
         raise AvovastausError("E108", path=path, sheet=sheet, available=", ".join(names))
-    frame = pd.read_excel(path, sheet_name=sheet or names[0], dtype=str, engine="openpyxl")
-    return frame.fillna(""), {"sheet": sheet or names[0]}
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet or names[0], dtype=str, engine="openpyxl")
+    except Exception as exc:  # noqa: BLE001 - as above
+        raise AvovastausError("E110", path=path, detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__, kind="XLSX") from None
+    return frame.fillna(""), {"sheet": sheet or names[0]}, []
 
 
-def _read_jsonl(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
-    if not path.read_bytes().strip():
+def _read_jsonl(path: Path) -> tuple[pd.DataFrame, dict[str, str], list[BadRow]]:
+    text, encoding = decode(path.read_bytes(), path)
+    if not text.strip():
         raise AvovastausError("E104", path=path)
-    try:
-        frame = pd.read_json(path, lines=True, dtype=False, convert_dates=False)
-    except ValueError as exc:
-        raise AvovastausError("E109", path=path, detail=str(exc).splitlines()[0], line="?") from None
-    return frame, {}
+    records, positions, bad = [], [], []
+    for line, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except ValueError as exc:
+            bad.append(BadRow(line, f"not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc})"))
+        else:
+            if isinstance(record, dict):
+                records.append({str(k): v if not isinstance(v, (dict, list)) else json.dumps(v, ensure_ascii=False) for k, v in record.items()})
+                positions.append(len(positions) + len(bad))
+            else:
+                bad.append(BadRow(line, f"a JSON {type(record).__name__}, not an object with named fields"))
+    frame = pd.DataFrame.from_records(records, index=pd.Index(positions, dtype=int)) if records else pd.DataFrame()
+    return frame, {"encoding": encoding}, bad
 
 
-def _read_parquet(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+def _read_parquet(path: Path) -> tuple[pd.DataFrame, dict[str, str], list[BadRow]]:
     try:
-        return pd.read_parquet(path), {}
+        return pd.read_parquet(path), {}, []
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a bad file
         raise AvovastausError("E110", path=path, detail=str(exc).splitlines()[0], kind="Parquet") from None
 
 
-def read_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str, dict[str, str]]:
-    """Return (every cell as a string, format name, reader details) for a survey export."""
+def read_table(path: Path, sheet: str | None = None, skip_bad_rows: bool = False) -> tuple[pd.DataFrame, str, dict[str, str], list[BadRow], int]:
+    """Return (every cell as a string, format name, reader details, skipped malformed rows, cells whose control characters were replaced).
+
+    Malformed rows refuse the file (E112, every line listed) unless ``skip_bad_rows``.
+    """
     path = Path(path)
     if not path.is_file():
         raise AvovastausError("E101", path=path)
@@ -148,18 +215,33 @@ def read_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str,
     if kind is None:
         raise AvovastausError("E102", path=path, suffix=path.suffix or "(none)")
     if kind == "csv":
-        frame, details = _read_csv(path)
+        frame, details, bad = _read_csv(path)
     elif kind == "xlsx":
-        frame, details = _read_xlsx(path, sheet)
+        frame, details, bad = _read_xlsx(path, sheet)
     elif kind == "jsonl":
-        frame, details = _read_jsonl(path)
+        frame, details, bad = _read_jsonl(path)
     else:
-        frame, details = _read_parquet(path)
+        frame, details, bad = _read_parquet(path)
+    if bad and not skip_bad_rows:
+        raise AvovastausError("E112", path=path, count=len(bad), rows=_line_list(bad))
     if frame.empty:
         raise AvovastausError("E104", path=path)
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = _unique_names([CONTROL.sub(REPLACEMENT, _scalar_text(c)) for c in frame.columns])
     cells = frame.astype(object).where(frame.notna(), "")
-    return cells.map(lambda v: v if isinstance(v, str) else _scalar_text(v)), kind, details
+    cells = cells.map(lambda v: v if isinstance(v, str) else _scalar_text(v))
+    dirty = cells.map(lambda v: CONTROL.search(v) is not None)
+    replaced = int(dirty.to_numpy().sum())
+    if replaced:
+        cells = cells.map(lambda v: CONTROL.sub(REPLACEMENT, v))
+    return cells, kind, details, bad, replaced
+
+
+def _line_list(bad: list[BadRow]) -> str:
+    """Return every bad line with its reason, lines with the same reason listed together ("lines 4, 9: ...")."""
+    by_reason: dict[str, list[int]] = {}
+    for row in bad:
+        by_reason.setdefault(row.reason, []).append(row.line)
+    return "; ".join(f"line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}: {reason}" for reason, lines in by_reason.items())
 
 
 def _scalar_text(value: object) -> str:
@@ -186,14 +268,17 @@ def _guess_text_column(frame: pd.DataFrame, path: Path) -> list[str]:
     raise AvovastausError("E111", path=path, available=", ".join(f"'{c}'" for c in frame.columns))
 
 
-def ingest(path: Path, text: list[str] | None = None, group: list[str] | None = None, id: str | None = None, sheet: str | None = None) -> Survey:
+def ingest(
+    path: Path, text: list[str] | None = None, group: list[str] | None = None, id: str | None = None, sheet: str | None = None,
+    skip_bad_rows: bool = False,
+) -> Survey:
     """Return the survey's answers, one row per (respondent, open question), validated.
 
     Without ``id`` the 1-based data row number is the respondent id. Without ``text`` a column
     named like ``text``/``vastaus``/``answer`` is used, else the call fails naming the columns.
     """
     path = Path(path)
-    frame, kind, details = read_table(path, sheet)
+    frame, kind, details, skipped, replaced = read_table(path, sheet, skip_bad_rows)
     text_columns = list(dict.fromkeys(text or [])) or _guess_text_column(frame, path)
     group_columns = list(dict.fromkeys(group or []))
     for column in text_columns:
@@ -213,7 +298,7 @@ def ingest(path: Path, text: list[str] | None = None, group: list[str] | None = 
                 examples.append(f"empty id on rows {', '.join(rows)}")
             raise AvovastausError("E106", column=id, path=path, examples="; ".join(examples), count=len(repeated) + int(blank.sum()))
     else:
-        ids = pd.Series([str(i + 1) for i in range(len(frame))], index=frame.index)
+        ids = pd.Series([str(i + 1) for i in frame.index], index=frame.index)  # the record's place in the file
     non_empty = sum(int(frame[c].str.strip().ne("").sum()) for c in text_columns)
     if non_empty == 0:
         raise AvovastausError("E107", path=path, n_cells=len(frame) * len(text_columns), columns=", ".join(text_columns))
@@ -229,4 +314,5 @@ def ingest(path: Path, text: list[str] | None = None, group: list[str] | None = 
     return Survey(
         answers=answers, path=path, sha256=file_sha256(path), format=kind, n_respondents=len(frame),
         id_column=id, text_columns=text_columns, group_columns=group_columns, details=details,
+        skipped_rows=skipped, control_characters_replaced=replaced,
     )

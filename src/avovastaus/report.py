@@ -8,18 +8,13 @@ masked (``report.redact``) in all three reports.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
 
-from .errors import AvovastausError
 from .redact import redact
-from .review import example_ref
+from .rundir import Run, atomic_write, example_ref, load_run
 
 UI: dict[str, dict[str, str]] = {
     "fi": {
@@ -68,48 +63,13 @@ PERCENT_COLUMNS = {"share", "ci_low", "ci_high"}
 PLACEHOLDERS = {"fi": ("[sähköposti]", "[puhelin]"), "en": ("[email]", "[phone]")}
 
 
-@dataclass
-class Run:
-    """The tables and manifest of a run directory."""
-
-    manifest: dict[str, Any]
-    answers: pd.DataFrame
-    themes: pd.DataFrame
-    groups: pd.DataFrame
-
-    @classmethod
-    def load(cls, run_dir: Path) -> "Run":
-        needed = ["manifest.json", "answers.csv", "themes.csv", "groups.csv"]
-        missing = [n for n in needed if not (run_dir / n).is_file()]
-        if missing:
-            raise AvovastausError("E302", path=run_dir, detail=f"missing {', '.join(missing)}")
-        return cls(
-            manifest=json.loads((run_dir / "manifest.json").read_text(encoding="utf-8")),
-            answers=pd.read_csv(run_dir / "answers.csv", dtype={"id": str, "question": str, "text": str, "excluded": str, "theme": str, "themes": str}, keep_default_na=False, na_values={"score": [""]}),
-            themes=pd.read_csv(run_dir / "themes.csv", dtype={"theme": str, "label": str, "keywords": str, "examples": str}, keep_default_na=False),
-            groups=pd.read_csv(run_dir / "groups.csv", dtype={"group": str, "group_column": str, "theme": str}, keep_default_na=False, na_values=[""]),
-        )
-
-
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write via a temporary file in the same folder, then rename: never a half-written report."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_reports(run_dir: Path, lang: str | None = None, redact_text: bool | None = None) -> list[Path]:
     """Write report.html, report.md and summary.xlsx from the run directory's tables; returns their paths.
 
     ``lang`` and ``redact_text`` default to the run's config (``report.lang``, ``report.redact``).
     """
     run_dir = Path(run_dir)
-    run = Run.load(run_dir)
+    run = load_run(run_dir)
     settings = run.manifest.get("config", {}).get("report", {})
     lang = lang or settings.get("lang", "fi")
     if lang not in UI:
@@ -124,7 +84,7 @@ def write_reports(run_dir: Path, lang: str | None = None, redact_text: bool | No
     }
     paths = []
     for name, write in outputs.items():
-        _atomic_write(run_dir / name, write)
+        atomic_write(run_dir / name, write)
         paths.append(run_dir / name)
     return paths
 
@@ -140,7 +100,7 @@ def _pct(value: Any, lang: str = "fi") -> str:
 
 
 def _quote_lookup(run: Run) -> dict[str, str]:
-    several = len(run.manifest["input"].get("text_columns", [])) > 1
+    several = run.several_questions
     return {example_ref(i, q, several): t for i, q, t in zip(run.answers["id"], run.answers["question"], run.answers["text"])}
 
 
@@ -173,6 +133,30 @@ def _excluded_view(run: Run, lang: str, mask: Callable[[str], str]) -> list[dict
     return out
 
 
+def input_notes(run: Run, lang: str) -> list[str]:
+    """Return plain sentences on what was done to the input: malformed rows skipped, long answers cut, control characters replaced, the embedder's token limit."""
+    fi = lang == "fi"
+    m, c = run.manifest, run.manifest["counts"]
+    notes = []
+    skipped = m["input"].get("skipped_rows") or []
+    if skipped:
+        lines = ", ".join(str(r["line"]) for r in skipped[:20]) + (" …" if len(skipped) > 20 else "")
+        notes.append(f"{len(skipped)} virheellistä riviä ohitettiin (--skip-bad-rows), rivit {lines}; syyt manifest.json-tiedostossa." if fi else
+                     f"{len(skipped)} malformed rows were skipped (--skip-bad-rows), lines {lines}; reasons in manifest.json.")
+    truncated = m["input"].get("truncated") or {}
+    if c.get("truncated"):
+        notes.append(f"{c['truncated']} yli {truncated.get('max_chars')} merkin vastausta lyhennettiin sanan rajalta." if fi else
+                     f"{c['truncated']} answers longer than {truncated.get('max_chars')} characters were cut at a word boundary.")
+    if c.get("control_characters_replaced"):
+        notes.append(f"{c['control_characters_replaced']} solussa oli ohjausmerkkejä (esim. NUL); ne korvattiin merkillä �." if fi else
+                     f"{c['control_characters_replaced']} cells held control characters (e.g. NUL); they were replaced by �.")
+    tokens = m.get("embedder", {}).get("max_tokens")
+    if tokens:
+        notes.append(f"Upotusmalli lukee vastauksesta enintään {tokens} ensimmäistä sanaosaa (tokenia); pidemmän vastauksen loppu vaikuttaa vain avainsanoihin." if fi else
+                     f"The embedder reads at most the first {tokens} tokens of an answer; the rest of a longer answer only counts toward keywords.")
+    return notes
+
+
 # ---------------------------------------------------------------- SVG charts (data -> markup via the template)
 
 
@@ -201,7 +185,7 @@ def _heatmap(run: Run, themes: list[dict[str, Any]]) -> dict[str, Any] | None:
             if theme not in sub.index:
                 continue
             row = sub.loc[theme]
-            suppressed = str(row["suppressed"]).lower() == "true"
+            suppressed = bool(row["suppressed"])
             share = None if suppressed or pd.isna(row["share"]) else float(row["share"])
             significant = (not suppressed) and not pd.isna(row["p_adjusted"]) and float(row["p_adjusted"]) < 0.05
             cells.append({
@@ -235,7 +219,7 @@ def render_html(run: Run, lang: str = "fi", mask: Callable[[str], str] = redact)
     m = run.manifest
     return env.get_template("report.html.j2").render(
         t=UI[lang], m=m, counts=m["counts"], themes=themes, bars=_bar_chart(themes), heat=_heatmap(run, themes),
-        excluded=_excluded_view(run, lang, mask), min_cell=m.get("statistics", {}).get("suppressed_below", 5),
+        excluded=_excluded_view(run, lang, mask), notes=input_notes(run, lang), min_cell=m.get("statistics", {}).get("suppressed_below", 5),
         input_name=Path(m["input"]["path"]).name, pct=lambda v: _pct(v, lang), review=m.get("review"),
         review_source=Path(m["review"]["from"]).name if m.get("review") else "",
     )
@@ -261,6 +245,7 @@ def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = red
          f"Ilman teemaa jäi {c['unassigned']} vastausta ({c['unassigned_share']:.1%}); {c['multi_theme_answers']} vastauksessa on useampi teema.") if fi else
         (f"{m['themes']['total']} themes: {m['themes']['codebook']} from the codebook, {m['themes']['discovered']} discovered. "
          f"{c['unassigned']} answers have no theme ({c['unassigned_share']:.1%}); {c['multi_theme_answers']} carry several themes."),
+        *input_notes(run, lang),
         "", f"## {t['themes']}", "",
         f"| {t['theme']} | {t['source']} | {t['size']} | {t['share']} | {t['keywords']} |", "|---|---|---:|---:|---|",
     ]
@@ -268,7 +253,7 @@ def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = red
         flag = f" ⚠ {t['unstable']}" if row["unstable"] else ""
         lines.append(f"| {mask(row['label'])} (`{row['theme']}`){flag} | {row['source_text']} | {row['size']} | {row['share_text']} | {row['keywords']} |")
     groups = run.groups
-    significant = groups[(groups["suppressed"].astype(str).str.lower() != "true") & (groups["p_adjusted"] < 0.05)]
+    significant = groups[~groups["suppressed"] & (groups["p_adjusted"] < 0.05)]
     lines += ["", f"## {t['heatmap']}", ""]
     labels = {r["theme"]: r["label"] for r in themes}
     if groups.empty:
@@ -299,12 +284,15 @@ def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = red
 
 
 def write_summary_xlsx(path: Path, run: Run, lang: str = "fi", mask: Callable[[str], str] = redact) -> None:
-    """Write an overview sheet with a theme-share chart, then one sheet per table: readable headers, frozen header row, fitted widths, percentages."""
+    """Write an overview sheet with a theme-share chart, then one sheet per table: readable headers, frozen header row, fitted widths, percentages.
+
+    Every text cell is a string cell, never a formula, whatever the answer starts with. Answers beyond
+    Excel's row limit continue on further answer sheets.
+    """
+    from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
-    from openpyxl.utils import get_column_letter
 
     t = UI[lang]
-    headers = HEADERS.get(lang, {})
     answers = run.answers.assign(text=run.answers["text"].map(mask))
     themes = run.themes.assign(label=run.themes["label"].map(mask))
     c = run.manifest["counts"]
@@ -314,25 +302,18 @@ def write_summary_xlsx(path: Path, run: Run, lang: str = "fi", mask: Callable[[s
              (run.manifest.get("codebook") or {}).get("name", t["none"]), run.manifest["seed"]],
     })
     name_overview, name_themes, name_groups, name_answers = SHEETS[lang]
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        overview.to_excel(writer, sheet_name=name_overview, index=False)
-        for name, frame in ((name_themes, themes), (name_groups, run.groups), (name_answers, answers)):
-            shown = frame.rename(columns=lambda col: headers.get(col, col))
-            shown.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.freeze_panes = "A2"
-            for j, column in enumerate(frame.columns, start=1):
-                letter = get_column_letter(j)
-                lengths = frame[column].astype(str).str.len()
-                width = max(len(str(shown.columns[j - 1])), int(lengths.quantile(0.9)) if len(lengths) else 0)
-                sheet.column_dimensions[letter].width = min(max(width + 2, 8), 80)
-                if column in PERCENT_COLUMNS:
-                    for cell in sheet[letter][1:]:
-                        cell.number_format = "0.0%"
-        sheet = writer.sheets[name_overview]
-        sheet.column_dimensions["A"].width = 24
-        sheet.column_dimensions["B"].width = 40
-        theme_sheet = writer.sheets[name_themes]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = name_overview
+    _fill_sheet(sheet, overview, {})
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 40
+    theme_sheet = _table_sheet(book, name_themes, themes, lang)
+    _table_sheet(book, name_groups, run.groups, lang)
+    for k, start in enumerate(range(0, max(len(answers), 1), XLSX_MAX_ROWS)):
+        _table_sheet(book, name_answers if k == 0 else f"{name_answers} {k + 1}", answers.iloc[start : start + XLSX_MAX_ROWS], lang)
+    n = len(themes)
+    if n:
         chart = BarChart()
         chart.type = "bar"
         chart.title = t["shares_chart"]
@@ -340,8 +321,50 @@ def write_summary_xlsx(path: Path, run: Run, lang: str = "fi", mask: Callable[[s
         chart.legend = None
         share_col = list(themes.columns).index("share") + 1
         label_col = list(themes.columns).index("label") + 1
-        n = len(themes)
         chart.add_data(Reference(theme_sheet, min_col=share_col, min_row=1, max_row=n + 1), titles_from_data=True)
         chart.set_categories(Reference(theme_sheet, min_col=label_col, min_row=2, max_row=n + 1))
         chart.height, chart.width = max(7, 0.6 * n), 18
         sheet.add_chart(chart, "D2")
+    book.save(path)
+
+
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+
+
+def _cell_value(value: Any) -> Any:
+    """Return a value openpyxl can store: None for missing, plain Python numbers, text as is."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _fill_sheet(sheet: Any, frame: pd.DataFrame, headers: dict[str, str]) -> None:
+    """Write ``frame`` with a header row into ``sheet``; text never becomes a formula."""
+    sheet.append([headers.get(col, str(col)) for col in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        sheet.append([_cell_value(v) for v in row])
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if cell.data_type == "f":  # openpyxl reads a leading '=' as a formula; answers are text
+                cell.data_type = "s"
+
+
+def _table_sheet(book: Any, name: str, frame: pd.DataFrame, lang: str) -> Any:
+    """Return a new sheet holding ``frame``: frozen header, fitted widths, percentage formats."""
+    from openpyxl.utils import get_column_letter
+
+    headers = HEADERS.get(lang, {})
+    sheet = book.create_sheet(name)
+    _fill_sheet(sheet, frame, headers)
+    sheet.freeze_panes = "A2"
+    for j, column in enumerate(frame.columns, start=1):
+        letter = get_column_letter(j)
+        lengths = sorted(len(str(v)) for v in frame[column] if _cell_value(v) is not None)
+        typical = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
+        sheet.column_dimensions[letter].width = min(max(len(headers.get(column, column)), typical, 6) + 2, 80)
+        if column in PERCENT_COLUMNS:
+            for cell in sheet[letter][1:]:
+                cell.number_format = "0.0%"
+    return sheet

@@ -19,22 +19,13 @@ import pandas as pd
 
 from .finnish import flat, normalize
 from .journal import Decision, Journal
+from .rundir import answer_key, load_run
 
 MIN_THEME_OVERLAP = 0.3
 
 
 class NotApplicable(Exception):
     """A decision that cannot be applied to this run, with the reason."""
-
-
-def answer_key(answer_id: str, question: str) -> str:
-    """Return the key naming one answer in decisions: ``id/question``."""
-    return f"{answer_id}/{question}"
-
-
-def example_ref(answer_id: str, question: str, several_questions: bool) -> str:
-    """Return how themes.csv names an answer among its examples: ``id`` for one question, ``id/question`` for several."""
-    return answer_key(answer_id, question) if several_questions else str(answer_id)
 
 
 def touches_of(kind: str, payload: dict[str, Any]) -> list[str]:
@@ -232,7 +223,7 @@ def carry_over(old_run: Path, keys: Sequence[str], texts: Sequence[str], themes:
     ``keys``/``texts``/``themes`` describe this run's analysed answers; ``labels``/``sources`` its themes.
     """
     old_run = Path(old_run)
-    old_answers = pd.read_csv(old_run / "answers.csv", dtype=str, keep_default_na=False)
+    old_answers = load_run(old_run).answers
     theme_map = _theme_map(old_answers, texts, themes)
     answer_map = _answer_map(old_answers, keys, texts)
     state = Reviewed(themes={k: list(ts) for k, ts in zip(keys, themes)}, labels=dict(labels), sources=dict(sources))

@@ -18,7 +18,7 @@ from flask import Flask, abort, redirect, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
 from .journal import Conflict, Journal
-from .report import Run
+from .rundir import load_run
 from .review import Reviewed, answer_key, replay, touches_of
 
 PAGE_SIZE = 25
@@ -51,7 +51,7 @@ def _field(name: str, required: bool = True, limit: int = 200) -> str:
 def create_app(run_dir: Path, reviewer: str = "arvioija", token: str | None = None) -> Flask:
     """Return the review app for ``run_dir``; with ``token`` every browser session must present it once."""
     run_dir = Path(run_dir).resolve()
-    run = Run.load(run_dir)
+    run = load_run(run_dir)
     journal = Journal(run_dir)
     analysed = run.answers[run.answers["excluded"] == ""].copy()
     analysed["key"] = [answer_key(i, q) for i, q in zip(analysed["id"], analysed["question"])]

@@ -99,18 +99,61 @@ def test_single_column_csv(tmp_path: Path) -> None:
 
 
 def test_csv_row_with_more_fields_than_the_header_is_a_coded_error(tmp_path: Path) -> None:
-    """An unquoted comma in the last column gives rows one field too many: a coded error, not a traceback."""
+    """An unquoted comma in the last column gives rows one field too many: a coded error naming every such line."""
     path = _csv(tmp_path / "k.csv", "id,vastaus\n1,Tilat, rahat ja ajat\n2,Hyvä, kiitos\n")
     err = _error(path, text=["vastaus"])
-    assert err.code == "E109"
+    assert err.code == "E112"
     assert str(path) in err.message
+    assert "lines 2, 3" in err.message
+    assert "--skip-bad-rows" in err.hint
 
 
-def test_csv_ragged_row_is_E109(tmp_path: Path) -> None:
-    path = _csv(tmp_path / "k.csv", "id,vastaus\n1,a\n2,b,c,d\n3,e\n")
+def test_csv_ragged_rows_are_all_listed(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "k.csv", "id,vastaus\n1,a\n2,b,c,d\n3,e\n4,f,g\n")
     err = _error(path, text=["vastaus"])
-    assert err.code == "E109"
-    assert str(path) in err.message
+    assert err.code == "E112"
+    assert "lines 3, 5" in err.message and "2 malformed" in err.message
+
+
+def test_skip_bad_rows_keeps_the_rest_with_their_true_row_numbers(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "k.csv", "vastaus,x\na,\nb,c,d\ne,\n")
+    survey = ingest(path, text=["vastaus"], skip_bad_rows=True)
+    assert list(survey.answers["text"]) == ["a", "e"]
+    assert list(survey.answers["id"]) == ["1", "3"]  # row-number ids do not shift past a skipped row
+    assert list(survey.answers["row"]) == [2, 4]
+    assert [(r.line, r.reason.split(" ")[0]) for r in survey.skipped_rows] == [(3, "more")]
+
+
+def test_unclosed_quote_is_malformed_not_swallowed(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "k.csv", 'id,vastaus\n1,"auki\n2,toinen\n3,kolmas\n')
+    err = _error(path, text=["vastaus"])
+    assert err.code == "E112" and "line 2" in err.message and "unclosed quote" in err.message
+
+
+def test_trailing_empty_fields_are_not_malformed(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "k.csv", "id,vastaus\n1,hyvä,,\n2,huono\n")
+    assert list(ingest(path, text=["vastaus"]).answers["text"]) == ["hyvä", "huono"]
+
+
+def test_duplicate_and_empty_headers_get_unique_names(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "k.csv", "vastaus,vastaus,\na,b,c\n")
+    survey = ingest(path, text=["vastaus", "vastaus.1", "Unnamed: 2"])
+    assert list(survey.answers["text"]) == ["a", "b", "c"]
+
+
+def test_control_characters_are_replaced_and_counted(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "k.csv", "id,vastaus\n1,a\x00b\n2,c\x07\n3,ok\n")
+    survey = ingest(path, text=["vastaus"])
+    assert list(survey.answers["text"]) == ["a\ufffdb", "c\ufffd", "ok"]
+    assert survey.control_characters_replaced == 2
+
+
+def test_jsonl_bad_lines_are_listed_and_skippable(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "k.jsonl", '{"vastaus": "a"}\n{broken\n[1, 2]\n{"vastaus": "b"}\n')
+    err = _error(path, text=["vastaus"])
+    assert err.code == "E112" and "line 2" in err.message and "line 3" in err.message
+    survey = ingest(path, text=["vastaus"], skip_bad_rows=True)
+    assert list(survey.answers["text"]) == ["a", "b"] and len(survey.skipped_rows) == 2
 
 
 @pytest.mark.parametrize(

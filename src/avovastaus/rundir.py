@@ -1,0 +1,255 @@
+"""The run directory: which files it holds, how its tables are written and read back, and answer keys.
+
+Every module that reads a run directory goes through :func:`load_run`, so there is one dtype
+rule: text columns are strings (never NaN), counts are nullable integers, measures are floats.
+CSV cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) are
+written with a leading apostrophe (OWASP's advice against CSV injection); the manifest records
+it, and :func:`load_run` takes the apostrophe off again, so the tool always sees the answer as given.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import glob
+import json
+import logging
+import os
+import shutil
+import socket
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from .errors import AvovastausError
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+TABLES = ("answers.csv", "themes.csv", "groups.csv")
+REPORTS = ("report.html", "report.md", "summary.xlsx")
+OUTPUTS = ("manifest.json", *TABLES, *REPORTS)
+INTEGER_COLUMNS = {"size", "n_group", "n_theme"}
+FLOAT_COLUMNS = {"score", "share", "stability", "p_value", "p_adjusted", "ci_low", "ci_high"}
+BOOLEAN_COLUMNS = {"suppressed"}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def answer_key(answer_id: str, question: str) -> str:
+    """Return the key naming one answer in decisions: ``id/question``."""
+    return f"{answer_id}/{question}"
+
+
+def example_ref(answer_id: str, question: str, several_questions: bool) -> str:
+    """Return how themes.csv names an answer among its examples: ``id`` for one question, ``id/question`` for several."""
+    return answer_key(answer_id, question) if several_questions else str(answer_id)
+
+
+def escape_formula(value: str) -> str:
+    """Return ``value`` with a leading apostrophe when a spreadsheet would run it (or when it already starts with one, so the escape reverses)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) or value.startswith("'") else value
+
+
+def unescape_formula(value: str) -> str:
+    """Return the cell as it was before :func:`escape_formula`."""
+    return value[1:] if value.startswith("'") else value
+
+
+def write_csv(frame: pd.DataFrame, path: Path, escape: bool = True) -> None:
+    """Write a run table as UTF-8 CSV; text cells are formula-escaped unless ``escape`` is false."""
+    if escape:
+        frame = frame.copy()
+        for column in frame.columns:
+            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+                frame[column] = [escape_formula(v) if isinstance(v, str) else v for v in frame[column]]
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.4f")
+
+
+def read_csv(path: Path, escaped: bool) -> pd.DataFrame:
+    """Return a run table with the one dtype rule: strings for text, Int64 for counts, floats for measures, bools for flags."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+    for column in frame.columns:
+        if column in INTEGER_COLUMNS:
+            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce").astype("Int64")
+        elif column in FLOAT_COLUMNS:
+            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce").astype(float)
+        elif column in BOOLEAN_COLUMNS:
+            frame[column] = frame[column].str.lower().eq("true")
+        elif escaped:
+            frame[column] = frame[column].map(unescape_formula).astype(object)
+        else:
+            frame[column] = frame[column].astype(object)
+    return frame
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as indented UTF-8 JSON."""
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write via a temporary file in the same folder, then rename: never a half-written file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class Run:
+    """The manifest and tables of a run directory, read with the one dtype rule."""
+
+    path: Path
+    manifest: dict[str, Any]
+    answers: pd.DataFrame
+    themes: pd.DataFrame
+    groups: pd.DataFrame
+
+    @property
+    def several_questions(self) -> bool:
+        return len(self.manifest["input"].get("text_columns", [])) > 1
+
+
+def load_manifest(run_dir: Path) -> dict[str, Any]:
+    """Return the run's manifest; a coded error when it is missing, unreadable or from an incompatible version."""
+    path = Path(run_dir) / "manifest.json"
+    if not path.is_file():
+        raise AvovastausError("E302", path=run_dir, detail="manifest.json is missing")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise AvovastausError("E302", path=run_dir, detail=f"manifest.json is not valid JSON ({exc})") from None
+    version = manifest.get("format_version", 0) if isinstance(manifest, dict) else None
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise AvovastausError("E306", path=run_dir, found=version, supported=FORMAT_VERSION)
+    return manifest
+
+
+def load_run(run_dir: Path) -> Run:
+    """Return the run directory's manifest and tables (the only place that reads them)."""
+    run_dir = Path(run_dir)
+    missing = [n for n in ("manifest.json", *TABLES) if not (run_dir / n).is_file()]
+    if missing:
+        raise AvovastausError("E302", path=run_dir, detail=f"missing {', '.join(missing)}")
+    manifest = load_manifest(run_dir)
+    escaped = bool(manifest.get("csv_formula_escape", False))
+    tables = {}
+    for name in TABLES:
+        try:
+            tables[name] = read_csv(run_dir / name, escaped)
+        except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise AvovastausError("E302", path=run_dir, detail=f"{name} cannot be read ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    return Run(run_dir, manifest, tables["answers.csv"], tables["themes.csv"], tables["groups.csv"])
+
+
+# ---------------------------------------------------------------- staging: a run is written beside its place, then swapped in
+
+
+def _staging_name(out_dir: Path, kind: str, pid: int | None = None) -> Path:
+    """Return ``.<name>.<kind>-<host>-<pid>`` beside ``out_dir``: the host and pid let a later run tell whether its writer is gone."""
+    return out_dir.parent / f".{out_dir.name}.{kind}-{socket.gethostname()}-{os.getpid() if pid is None else pid}"
+
+
+def _process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def remove_stale(out_dir: Path) -> list[str]:
+    """Remove what killed runs left beside ``out_dir`` (their process is gone); returns a line for each thing removed or restored.
+
+    A leftover ``.old`` copy is the complete previous run: it is put back when ``out_dir`` is missing.
+    """
+    out_dir = Path(out_dir)
+    if not out_dir.parent.is_dir():
+        return []
+    host = socket.gethostname()
+    said = []
+    for path in sorted(out_dir.parent.glob(f".{glob.escape(out_dir.name)}.*-{glob.escape(host)}-*")):
+        kind, _, pid = path.name[len(out_dir.name) + 2 :].partition(f"-{host}-")
+        if kind not in ("tmp", "old") or not pid.isdigit() or not _process_gone(int(pid)):
+            continue
+        if kind == "old" and not out_dir.exists():
+            path.rename(out_dir)
+            said.append(f"Restored the previous run {out_dir} from {path.name}, left by an interrupted run.")
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+            said.append(f"Removed {path}, left by an interrupted run (process {pid}).")
+    return said
+
+
+OUT_FIX = "Choose a folder you can write to with --out, or fix its permissions."
+
+
+def check_writable(folder: Path, needed_bytes: int = 0, fix: str = OUT_FIX) -> None:
+    """Raise a coded error unless about ``needed_bytes`` can be written at ``folder`` or its nearest existing parent (checked before any analysis)."""
+    folder = Path(folder).absolute()
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
+        raise AvovastausError("E502", path=existing, reason="it is a file, not a folder", fix=fix)
+    try:
+        fd, probe = tempfile.mkstemp(dir=existing, prefix=".avovastaus-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise AvovastausError("E502", path=existing, reason=exc.strerror or str(exc), fix=fix) from None
+    free = shutil.disk_usage(existing).free
+    if free < needed_bytes:
+        raise AvovastausError("E502", path=existing, reason=f"{free / 1e6:.0f} MB free, about {needed_bytes / 1e6:.0f} MB needed",
+                              fix=f"Free disk space. {fix}")
+
+
+def staging_dir(out_dir: Path) -> Path:
+    """Return a fresh, empty folder beside ``out_dir`` where the run is written before it is swapped into place."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _staging_name(out_dir, "tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    return tmp
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def commit(tmp: Path, out_dir: Path) -> None:
+    """Put the finished run in place: at every moment ``out_dir`` is the complete old run or the complete new one.
+
+    An existing run is swapped atomically with the new one where the system allows, else renamed
+    aside first (a run killed between the two renames is restored by :func:`remove_stale`).
+    """
+    if not out_dir.exists():
+        tmp.rename(out_dir)
+        return
+    if _exchange(tmp, out_dir):
+        shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()  # tmp now holds the old run
+        return
+    old = _staging_name(out_dir, "old")
+    out_dir.rename(old)
+    tmp.rename(out_dir)
+    shutil.rmtree(old) if old.is_dir() else old.unlink()

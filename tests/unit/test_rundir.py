@@ -1,0 +1,59 @@
+"""The run directory's one reader and writer: formula escaping that reverses, one dtype rule, coded errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from avovastaus.errors import AvovastausError
+from avovastaus.rundir import FORMAT_VERSION, escape_formula, load_manifest, read_csv, unescape_formula, write_csv
+
+CELLS = ["=HYPERLINK(\"http://evil.example\",\"klik\")", "+358 40 123", "-lista", "@käyttäjä", "\tsarkain", "\rrivi", "'lainaus", "''", "tavallinen", "", "1-2"]
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_escape_reverses_and_never_leaves_a_formula_start(cell: str) -> None:
+    escaped = escape_formula(cell)
+    assert unescape_formula(escaped) == cell
+    assert not escaped.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_plain_text_is_not_escaped() -> None:
+    assert escape_formula("Yhteistyö toimii.") == "Yhteistyö toimii."
+
+
+def test_tables_round_trip_with_the_one_dtype_rule(tmp_path: Path) -> None:
+    frame = pd.DataFrame({
+        "id": ["-1", "2"], "text": ["=1+1", ""], "score": [0.5, float("nan")], "size": [3, 4],
+        "n_theme": pd.array([1, None], dtype="Int64"), "suppressed": [False, True],
+    })
+    write_csv(frame, tmp_path / "t.csv")
+    raw = (tmp_path / "t.csv").read_text(encoding="utf-8")
+    assert "'=1+1" in raw and "'-1" in raw
+    back = read_csv(tmp_path / "t.csv", escaped=True)
+    assert back["text"].tolist() == ["=1+1", ""] and back["id"].tolist() == ["-1", "2"]
+    assert back["score"].isna().tolist() == [False, True]
+    assert str(back["n_theme"].dtype) == "Int64" and back["n_theme"].isna().tolist() == [False, True]
+    assert back["suppressed"].tolist() == [False, True]
+
+
+def test_raw_values_when_escaping_is_off(tmp_path: Path) -> None:
+    write_csv(pd.DataFrame({"text": ["=1+1"]}), tmp_path / "t.csv", escape=False)
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8").splitlines()[1] == "=1+1"
+
+
+def test_a_newer_run_directory_is_a_coded_error(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text(json.dumps({"format_version": FORMAT_VERSION + 1}), encoding="utf-8")
+    with pytest.raises(AvovastausError) as info:
+        load_manifest(tmp_path)
+    assert info.value.code == "E306"
+
+
+def test_a_broken_manifest_is_a_coded_error(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text("{", encoding="utf-8")
+    with pytest.raises(AvovastausError) as info:
+        load_manifest(tmp_path)
+    assert info.value.code == "E302"
