@@ -294,5 +294,23 @@ def models_list() -> None:
             typer.echo(f"{item.name:<10} {item.size_bytes / 1e6:6.0f} MB  dim {item.dim}  sha256 {item.checksum[:16]}  from {item.source} {item.source_version}")
 
 
+@app.command("config")
+def config_(
+    show: bool = typer.Option(False, "--show", help="Print the config in effect, every key with its value, as TOML."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Show the built-in defaults merged with this TOML config."),
+) -> None:
+    """Show where the defaults, codebook, models and cache live; with --show, the config in effect as TOML."""
+    from .cache import default_cache_dir
+    from .config import DEFAULT_CODEBOOK, DEFAULT_CONFIG, show_config
+    from .modelbuild import models_dir
+
+    with _errors():
+        if show or config is not None:
+            typer.echo(show_config(config), nl=False)
+            return
+    for name, path in [("config", DEFAULT_CONFIG), ("codebook", DEFAULT_CODEBOOK), ("models", models_dir()), ("cache", default_cache_dir())]:
+        typer.echo(f"{name:<9} {path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

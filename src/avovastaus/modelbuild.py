@@ -58,13 +58,25 @@ def quiet_transformers() -> None:
 
 
 def models_dir() -> Path:
-    """Return the folder holding built models: $AVOVASTAUS_MODELS_DIR, else ``models/`` of the checkout."""
+    """Return the folder holding built models.
+
+    In order: ``$AVOVASTAUS_MODELS_DIR``; ``$AVOVASTAUS_HOME/models``; ``models/`` of the
+    source checkout when the package runs from one; else ``models/`` in the platform's
+    user data folder (``~/.local/share/avovastaus/models`` on Linux).
+    """
     env = os.environ.get("AVOVASTAUS_MODELS_DIR")
     if env:
-        return Path(env)
-    from .config import PROJECT_ROOT
+        return Path(env).expanduser()
+    home = os.environ.get("AVOVASTAUS_HOME")
+    if home:
+        return Path(home).expanduser() / "models"
+    from .config import CHECKOUT_ROOT
 
-    return PROJECT_ROOT / "models"
+    if CHECKOUT_ROOT is not None:
+        return CHECKOUT_ROOT / "models"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("avovastaus", appauthor=False)) / "models"
 
 
 def folder_checksum(folder: Path) -> str:

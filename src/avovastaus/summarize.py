@@ -61,15 +61,9 @@ def holm(p: Sequence[float]) -> np.ndarray:
 def benjamini_hochberg(p: Sequence[float]) -> np.ndarray:
     """Return Benjamini–Hochberg adjusted p-values (false discovery rate), in input order."""
     p = np.asarray(p, dtype=float)
-    m = len(p)
-    if m == 0:
+    if len(p) == 0:
         return p
-    order = np.argsort(p, kind="stable")
-    ranked = p[order] * m / np.arange(1, m + 1)
-    adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(m)
-    out[order] = np.minimum(adjusted, 1.0)
-    return out
+    return stats.false_discovery_control(p, method="bh")
 
 
 def group_table(

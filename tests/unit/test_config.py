@@ -6,13 +6,20 @@ from pathlib import Path
 
 import pytest
 
+import tomllib
+
+from avovastaus import config as config_module
 from avovastaus.config import (
     DEFAULT_CODEBOOK,
+    DEFAULT_CONFIG,
+    PACKAGE_DIR,
     Codebook,
     Config,
+    dump_toml,
     load_codebook,
     load_config,
     resolve_path,
+    show_config,
 )
 from avovastaus.errors import AvovastausError
 
@@ -114,6 +121,7 @@ def test_missing_config_file_is_E001(tmp_path: Path) -> None:
         load_config(tmp_path / "ei_ole.toml")
     assert info.value.code == "E001"
     assert "ei_ole.toml" in info.value.message
+    assert "configs/" not in info.value.hint  # no checkout assumed (issue #12)
 
 
 def test_toml_syntax_error_is_E004(tmp_path: Path) -> None:
@@ -136,6 +144,88 @@ def test_resolve_path(tmp_path: Path) -> None:
     existing.write_text("a: 1\n", encoding="utf-8")
     assert resolve_path(existing) == existing
     assert resolve_path(tmp_path / "ei.yaml") == tmp_path / "ei.yaml"
+
+
+def test_default_file_values_equal_the_schema_defaults() -> None:
+    """The packaged default.toml and the schema agree, so `config --show` and the docs cannot drift apart."""
+    assert load_config() == Config()
+    assert DEFAULT_CONFIG.is_relative_to(PACKAGE_DIR) and DEFAULT_CODEBOOK.is_relative_to(PACKAGE_DIR)
+
+
+@pytest.mark.parametrize("checkout", [True, False])
+def test_default_codebook_path_resolves_from_any_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checkout: bool) -> None:
+    """Issue #12: the default config's relative codebook path is found outside the checkout, in the package."""
+    monkeypatch.chdir(tmp_path)
+    if not checkout:  # as from an installed wheel
+        monkeypatch.setattr(config_module, "CHECKOUT_ROOT", None)
+    resolved = resolve_path(Config().codebook)
+    assert resolved.resolve() == DEFAULT_CODEBOOK
+    if not checkout:
+        assert resolved == DEFAULT_CODEBOOK
+    assert load_codebook(Config().codebook).name == "kuntajarjesto"
+
+
+def test_relative_path_in_the_cwd_wins_over_the_packaged_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    own = tmp_path / "configs" / "codebook" / "kuntajarjesto.yaml"
+    own.parent.mkdir(parents=True)
+    own.write_text(VALID_CODEBOOK, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert resolve_path("configs/codebook/kuntajarjesto.yaml") == Path("configs/codebook/kuntajarjesto.yaml")
+    assert load_codebook("configs/codebook/kuntajarjesto.yaml").name == "testi"
+
+
+def test_alpha_is_a_config_value() -> None:
+    assert load_config().summarize.alpha == 0.05
+    assert load_config(overrides={"summarize": {"alpha": 0.01}}).summarize.alpha == 0.01
+    for bad in (0, 1, 1.5):
+        with pytest.raises(AvovastausError) as info:
+            load_config(overrides={"summarize": {"alpha": bad}})
+        assert "[summarize -> alpha]" in info.value.message
+
+
+# ---------------------------------------------------------------- showing a config
+
+
+def test_dump_toml_round_trips_every_value(tmp_path: Path) -> None:
+    config = load_config(overrides={
+        "seed": 3, "codebook": "none", "review_from": 'runs/"vanha" ajo',
+        "ingest": {"id": "vastaaja_id", "text": ["yhteistyö_nyt", "q2"], "group": []},
+        "embed": {"prompt": "query: "}, "cluster": {"n_themes": 12, "codebook_margin": 1e-6},
+        "summarize": {"alpha": 0.01, "correction": "holm"}, "report": {"lang": "en", "redact": False},
+    })
+    text = dump_toml(config)
+    path = tmp_path / "shown.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load_config(path) == config
+    assert tomllib.loads(text)["ingest"]["text"] == ["yhteistyö_nyt", "q2"]
+
+
+def test_dump_toml_lists_every_key_with_unset_ones_commented() -> None:
+    text = dump_toml(Config())
+    for section, model in Config().model_dump().items():
+        if isinstance(model, dict):
+            assert f"[{section}]" in text
+            for key, value in model.items():
+                assert (f"# {key} =   (not set)" if value is None else f"{key} = ") in text
+    assert "# one of: holm, bh" in text  # allowed values of a Literal
+
+
+def test_show_config_merges_a_file_and_names_its_sources(tmp_path: Path) -> None:
+    path = tmp_path / "oma.toml"
+    path.write_text("[summarize]\nalpha = 0.01\n", encoding="utf-8")
+    text = show_config(path)
+    assert str(DEFAULT_CONFIG) in text.splitlines()[0] and str(path) in text.splitlines()[0]
+    assert tomllib.loads(text)["summarize"] == {**tomllib.loads(show_config())["summarize"], "alpha": 0.01}
+    assert f"# codebook resolves to {DEFAULT_CODEBOOK}" in text
+
+
+def test_show_config_reports_a_bad_file_like_a_run(tmp_path: Path) -> None:
+    path = tmp_path / "oma.toml"
+    path.write_text("[summarize]\nalfa = 0.01\n", encoding="utf-8")
+    with pytest.raises(AvovastausError) as info:
+        show_config(path)
+    assert info.value.code == "E002" and "[summarize -> alfa] unknown key" in info.value.message
+    assert "`avovastaus config --show`" in info.value.hint
 
 
 # ---------------------------------------------------------------- codebook
@@ -166,8 +256,6 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_project_codebook_is_valid() -> None:
-    if not DEFAULT_CODEBOOK.is_file():
-        pytest.skip("configs/codebook/kuntajarjesto.yaml is not present")
     codebook = load_codebook(DEFAULT_CODEBOOK)
     assert isinstance(codebook, Codebook)
     assert codebook.language == "fi"
@@ -220,7 +308,14 @@ def test_codebook_yaml_syntax_error_is_E004(tmp_path: Path) -> None:
     assert info.value.code == "E004"
 
 
-def test_missing_codebook_is_E001(tmp_path: Path) -> None:
+def test_missing_codebook_is_E005(tmp_path: Path) -> None:
     with pytest.raises(AvovastausError) as info:
         load_codebook(tmp_path / "ei_ole.yaml")
-    assert info.value.code == "E001"
+    assert info.value.code == "E005"
+    assert "Codebook not found" in info.value.message and "--codebook none" in info.value.hint
+
+
+def test_invalid_codebook_hint_names_the_packaged_example(tmp_path: Path) -> None:
+    with pytest.raises(AvovastausError) as info:
+        load_codebook(_write(tmp_path, "name: x\nthemes: []\n"))
+    assert str(DEFAULT_CODEBOOK) in info.value.hint

@@ -79,6 +79,24 @@ def test_benjamini_hochberg(p: list[float], expected: list[float]) -> None:
     np.testing.assert_allclose(benjamini_hochberg(p), expected)
 
 
+def _hand_written_bh(p: np.ndarray) -> np.ndarray:
+    """The step-up Benjamini–Hochberg that summarize carried before it used scipy (issue #12)."""
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    adjusted = np.minimum.accumulate((p[order] * m / np.arange(1, m + 1))[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_benjamini_hochberg_numbers_unchanged_by_scipy(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    p = np.concatenate([rng.uniform(size=200), rng.uniform(0, 1e-3, size=50), [0.0, 1.0, 0.05, 0.05, 0.05]])
+    p = np.round(p, 3)  # ties
+    np.testing.assert_allclose(benjamini_hochberg(p), _hand_written_bh(p), rtol=1e-15, atol=0)  # equal up to the last bit (1 ulp)
+
+
 @pytest.mark.parametrize("adjust", [holm, benjamini_hochberg])
 def test_corrections_of_nothing_and_their_bounds(adjust) -> None:
     assert len(adjust([])) == 0
