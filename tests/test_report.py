@@ -111,3 +111,20 @@ def test_html_is_self_contained(hostile_run):
 )
 def test_redact(text, expected):
     assert redact(text) == expected
+
+
+def test_interval_and_significance_labels_follow_the_config(hostile_run, tmp_path):
+    """Regression (#12): headers said "95 %" and p < 0.05 whatever summarize.confidence and alpha were."""
+    import json
+
+    from openpyxl import load_workbook
+
+    run = tmp_path / "run"
+    shutil.copytree(hostile_run, run)
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    manifest["config"]["summarize"].update(confidence=0.9, alpha=0.01)
+    (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    write_reports(run)
+    headers = [c.value for c in load_workbook(run / "summary.xlsx")["Ryhmät"][1]]
+    assert "90 % LV alaraja" in headers and not any("95" in str(h) for h in headers)
+    assert "p < 0,01" in (run / "report.md").read_text(encoding="utf-8") + (run / "report.html").read_text(encoding="utf-8")

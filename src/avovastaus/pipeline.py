@@ -238,7 +238,8 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
                      "max_tokens": getattr(embedder, "max_tokens", None)},
         "themes": {"total": len(theme_ids), "codebook": len(codebook_ids), "discovered": len(theme_ids) - len(codebook_ids), **assignment.details},
         "statistics": {
-            "interval": f"Wilson score, {config.summarize.confidence:.0%}",
+            "interval": f"Wilson score, {config.summarize.confidence * 100:g}%",
+            "significance_level": config.summarize.alpha,
             "test": "theme share in group vs. all other answers: Pearson chi-square (2x2, no continuity correction) when every expected count >= 5, else Fisher's exact test",
             "multiple_testing": {"holm": "Holm-Bonferroni (family-wise error)", "bh": "Benjamini-Hochberg (false discovery rate)"}[config.summarize.correction],
             "family": "all non-suppressed cells of groups.csv",

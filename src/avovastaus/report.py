@@ -23,7 +23,7 @@ UI: dict[str, dict[str, str]] = {
         "codebook": "Koodikirja", "none": "ei (pelkkä löytäminen)", "seed": "Siemenluku", "themes": "Teemat",
         "theme": "Teema", "share": "Osuus", "size": "Vastauksia", "keywords": "Avainsanat", "stability": "Pysyvyys",
         "quotes": "Esimerkkivastauksia", "shares_chart": "Teemojen osuudet analysoiduista vastauksista",
-        "heatmap": "Teemojen osuudet ryhmittäin", "heatmap_note": "* = ero muihin vastaajiin merkitsevä (korjattu p < 0,05); harmaa = alle {min_cell} vastausta, piilotettu.",
+        "heatmap": "Teemojen osuudet ryhmittäin", "heatmap_note": "* = ero muihin vastaajiin merkitsevä (korjattu p < {alpha}); harmaa = alle {min_cell} vastausta, piilotettu.",
         "excluded_title": "Poissuljetut vastaukset", "reason": "Syy", "count": "Määrä", "examples": "Esimerkkejä",
         "codebook_src": "koodikirja", "discovered_src": "uusi", "unstable": "epävakaa", "source": "Lähde",
         "empty": "tyhjä", "punctuation": "pelkkiä välimerkkejä", "placeholder": "täyte (esim. xx)", "dont_know": "en osaa sanoa",
@@ -38,7 +38,7 @@ UI: dict[str, dict[str, str]] = {
         "codebook": "Codebook", "none": "none (pure discovery)", "seed": "Seed", "themes": "Themes",
         "theme": "Theme", "share": "Share", "size": "Answers", "keywords": "Keywords", "stability": "Stability",
         "quotes": "Representative answers", "shares_chart": "Theme shares of analysed answers",
-        "heatmap": "Theme shares by group", "heatmap_note": "* = differs from other respondents (adjusted p < 0.05); grey = under {min_cell} answers, suppressed.",
+        "heatmap": "Theme shares by group", "heatmap_note": "* = differs from other respondents (adjusted p < {alpha}); grey = under {min_cell} answers, suppressed.",
         "excluded_title": "Excluded answers", "reason": "Reason", "count": "Count", "examples": "Examples",
         "codebook_src": "codebook", "discovered_src": "discovered", "unstable": "unstable", "source": "Source",
         "empty": "empty", "punctuation": "punctuation only", "placeholder": "placeholder (e.g. xx)", "dont_know": "don't know",
@@ -53,8 +53,8 @@ HEADERS = {
         "id": "Vastaaja", "question": "Kysymys", "text": "Vastaus", "excluded": "Poissuljettu (syy)", "theme": "Pääteema",
         "themes": "Kaikki teemat", "score": "Samankaltaisuus", "label": "Nimi", "source": "Lähde", "keywords": "Avainsanat",
         "size": "Vastauksia", "share": "Osuus", "examples": "Esimerkkivastaukset", "stability": "Pysyvyys", "group_column": "Ryhmittely",
-        "group": "Ryhmä", "n_group": "Vastauksia ryhmässä", "n_theme": "Teeman vastauksia", "ci_low": "95 % LV alaraja",
-        "ci_high": "95 % LV yläraja", "p_value": "p-arvo", "p_adjusted": "Korjattu p-arvo", "suppressed": "Piilotettu",
+        "group": "Ryhmä", "n_group": "Vastauksia ryhmässä", "n_theme": "Teeman vastauksia", "ci_low": "{level} LV alaraja",
+        "ci_high": "{level} LV yläraja", "p_value": "p-arvo", "p_adjusted": "Korjattu p-arvo", "suppressed": "Piilotettu",
     },
     "en": {},
 }
@@ -90,6 +90,23 @@ def write_reports(run_dir: Path, lang: str | None = None, redact_text: bool | No
 
 
 # ---------------------------------------------------------------- shared view model
+
+
+def _significance(run: Run) -> tuple[float, float]:
+    """Return (confidence of the intervals, significance level) the run was computed with; older runs: 0.95, 0.05."""
+    settings = run.manifest.get("config", {}).get("summarize", {})
+    return float(settings.get("confidence", 0.95)), float(settings.get("alpha", 0.05))
+
+
+def _number(value: float, lang: str) -> str:
+    """Return a plain number as the language writes it (0,05 in Finnish)."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "fi" else text
+
+
+def _level(confidence: float, lang: str) -> str:
+    """Return a confidence level as a percentage label: '95 %' in Finnish, '95%' in English."""
+    return _number(round(confidence * 100, 6), lang) + (" %" if lang == "fi" else "%")
 
 
 def _pct(value: Any, lang: str = "fi") -> str:
@@ -172,6 +189,7 @@ def _bar_chart(themes: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _heatmap(run: Run, themes: list[dict[str, Any]]) -> dict[str, Any] | None:
     groups = run.groups
+    alpha = _significance(run)[1]
     if groups.empty:
         return None
     order = [t["theme"] for t in themes]
@@ -187,7 +205,7 @@ def _heatmap(run: Run, themes: list[dict[str, Any]]) -> dict[str, Any] | None:
             row = sub.loc[theme]
             suppressed = bool(row["suppressed"])
             share = None if suppressed or pd.isna(row["share"]) else float(row["share"])
-            significant = (not suppressed) and not pd.isna(row["p_adjusted"]) and float(row["p_adjusted"]) < 0.05
+            significant = (not suppressed) and not pd.isna(row["p_adjusted"]) and float(row["p_adjusted"]) < alpha
             cells.append({
                 "x": left + c * cell, "y": top + r * cell, "suppressed": suppressed, "significant": significant,
                 "fill": "#d9d9d9" if share is None else _blue(share),
@@ -219,7 +237,7 @@ def render_html(run: Run, lang: str = "fi", mask: Callable[[str], str] = redact)
     m = run.manifest
     return env.get_template("report.html.j2").render(
         t=UI[lang], m=m, counts=m["counts"], themes=themes, bars=_bar_chart(themes), heat=_heatmap(run, themes),
-        excluded=_excluded_view(run, lang, mask), notes=input_notes(run, lang), min_cell=m.get("statistics", {}).get("suppressed_below", 5),
+        excluded=_excluded_view(run, lang, mask), notes=input_notes(run, lang), alpha=_number(_significance(run)[1], lang), min_cell=m.get("statistics", {}).get("suppressed_below", 5),
         input_name=Path(m["input"]["path"]).name, pct=lambda v: _pct(v, lang), review=m.get("review"),
         review_source=Path(m["review"]["from"]).name if m.get("review") else "",
     )
@@ -253,16 +271,18 @@ def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = red
         flag = f" ⚠ {t['unstable']}" if row["unstable"] else ""
         lines.append(f"| {mask(row['label'])} (`{row['theme']}`){flag} | {row['source_text']} | {row['size']} | {row['share_text']} | {row['keywords']} |")
     groups = run.groups
-    significant = groups[~groups["suppressed"] & (groups["p_adjusted"] < 0.05)]
+    confidence, alpha = _significance(run)
+    significant = groups[~groups["suppressed"] & (groups["p_adjusted"] < alpha)]
     lines += ["", f"## {t['heatmap']}", ""]
     labels = {r["theme"]: r["label"] for r in themes}
     if groups.empty:
         lines.append(t["no_groups"])
     elif significant.empty:
-        lines.append("Mikään teema ei eronnut ryhmien välillä merkitsevästi (korjattu p < 0,05)." if fi else "No theme differed significantly between groups (adjusted p < 0.05).")
+        lines.append(f"Mikään teema ei eronnut ryhmien välillä merkitsevästi (korjattu p < {_number(alpha, lang)})." if fi
+                     else f"No theme differed significantly between groups (adjusted p < {_number(alpha, lang)}).")
     for row in significant.sort_values(["p_adjusted", "group_column", "group", "theme"]).itertuples():
         ci = f"{_pct(row.ci_low, lang)}–{_pct(row.ci_high, lang)}"
-        lines.append(f"- **{row.group}** ({row.group_column}): {labels.get(row.theme, row.theme)} {_pct(row.share, lang)} ({'95 % LV' if fi else '95% CI'} {ci}), p = {row.p_adjusted:.3g}")
+        lines.append(f"- **{row.group}** ({row.group_column}): {labels.get(row.theme, row.theme)} {_pct(row.share, lang)} ({_level(confidence, lang)} {'LV' if fi else 'CI'} {ci}), p = {row.p_adjusted:.3g}")
     stability = m.get("stability")
     if stability:
         flagged = ", ".join(f"{labels.get(x, x)} (`{x}`)" for x in stability["flagged"]) or "–"
@@ -308,10 +328,12 @@ def write_summary_xlsx(path: Path, run: Run, lang: str = "fi", mask: Callable[[s
     _fill_sheet(sheet, overview, {})
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 40
-    theme_sheet = _table_sheet(book, name_themes, themes, lang)
-    _table_sheet(book, name_groups, run.groups, lang)
+    level = _level(_significance(run)[0], lang)
+    headers = {k: v.format(level=level) for k, v in HEADERS.get(lang, {}).items()}
+    theme_sheet = _table_sheet(book, name_themes, themes, headers)
+    _table_sheet(book, name_groups, run.groups, headers)
     for k, start in enumerate(range(0, max(len(answers), 1), XLSX_MAX_ROWS)):
-        _table_sheet(book, name_answers if k == 0 else f"{name_answers} {k + 1}", answers.iloc[start : start + XLSX_MAX_ROWS], lang)
+        _table_sheet(book, name_answers if k == 0 else f"{name_answers} {k + 1}", answers.iloc[start : start + XLSX_MAX_ROWS], headers)
     n = len(themes)
     if n:
         chart = BarChart()
@@ -351,11 +373,10 @@ def _fill_sheet(sheet: Any, frame: pd.DataFrame, headers: dict[str, str]) -> Non
                 cell.data_type = "s"
 
 
-def _table_sheet(book: Any, name: str, frame: pd.DataFrame, lang: str) -> Any:
-    """Return a new sheet holding ``frame``: frozen header, fitted widths, percentage formats."""
+def _table_sheet(book: Any, name: str, frame: pd.DataFrame, headers: dict[str, str]) -> Any:
+    """Return a new sheet holding ``frame`` under readable ``headers``: frozen header, fitted widths, percentage formats."""
     from openpyxl.utils import get_column_letter
 
-    headers = HEADERS.get(lang, {})
     sheet = book.create_sheet(name)
     _fill_sheet(sheet, frame, headers)
     sheet.freeze_panes = "A2"
