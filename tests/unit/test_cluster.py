@@ -12,6 +12,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from avovastaus.cluster import (
     CodebookAssigner,
+    Segments,
     ThemeDiscoverer,
     assign_themes,
     discovered_id,
@@ -267,6 +268,12 @@ def test_codebook_assigner_transform_before_fit_raises() -> None:
 # ---------------------------------------------------------------- assign_themes
 
 
+def _assign(X, segment_emb, segment_answer, ids, assigner, min_discovered: int = 8, **kwargs):
+    """assign_themes with segments but no lexical evidence, discovering with the default discoverer."""
+    segments = Segments(np.asarray(segment_emb, dtype=float).reshape(-1, DIM), np.asarray(segment_answer, dtype=int))
+    return assign_themes(X, [], segments, ids, assigner, ThemeDiscoverer(min_size=min_discovered), **kwargs)
+
+
 @pytest.mark.parametrize(("rank", "theme"), [(0, "teema_01"), (1, "teema_02"), (9, "teema_10"), (99, "teema_100")])
 def test_discovered_id(rank: int, theme: str) -> None:
     assert discovered_id(rank) == theme
@@ -289,7 +296,7 @@ def _survey(noise: float, n_outliers: int = 4, seed: int = 1):
 @pytest.mark.parametrize("noise", [0.08, 0.15])
 def test_assign_themes_codebook_then_discovery(noise: float) -> None:
     X, truth, assigner = _survey(noise)
-    assignment, centroids = assign_themes(X, np.zeros((0, DIM)), np.zeros(0, dtype=int), ["a", "b"], assigner, min_discovered=8)
+    assignment, centroids = _assign(X, np.zeros((0, DIM)), np.zeros(0, dtype=int), ["a", "b"], assigner, min_discovered=8)
     by_truth: dict[str, Counter] = {}
     for t, p in zip(truth, assignment.primary):
         by_truth.setdefault(t, Counter())[p] += 1
@@ -310,7 +317,7 @@ def test_assign_themes_codebook_then_discovery(noise: float) -> None:
 
 def test_assign_themes_zero_unassigned_moves_outliers() -> None:
     X, _, assigner = _survey(0.1, n_outliers=6)
-    assignment, _ = assign_themes(
+    assignment, _ = _assign(
         X, np.zeros((0, DIM)), np.zeros(0, dtype=int), ["a", "b"], assigner, min_discovered=8, max_unassigned=0.0
     )
     assert all(assignment.themes)
@@ -320,7 +327,7 @@ def test_assign_themes_zero_unassigned_moves_outliers() -> None:
 @pytest.mark.parametrize("max_unassigned", [0.0, 0.02, 0.05, 0.2])
 def test_assign_themes_respects_max_unassigned(max_unassigned: float) -> None:
     X, _, assigner = _survey(0.15, n_outliers=10)
-    assignment, _ = assign_themes(
+    assignment, _ = _assign(
         X, np.zeros((0, DIM)), np.zeros(0, dtype=int), ["a", "b"], assigner, min_discovered=8, max_unassigned=max_unassigned
     )
     assert assignment.details["unassigned"] <= max_unassigned * len(X)
@@ -333,7 +340,7 @@ def test_assign_themes_segments_add_themes() -> None:
     mixed = _unit((centers[0] + centers[1])[None, :])
     answers = np.concatenate([mixed, centers[:2]])
     segments = centers[:2].copy()
-    assignment, _ = assign_themes(answers, segments, np.array([0, 0]), ["a", "b"], assigner, min_discovered=8)
+    assignment, _ = _assign(answers, segments, np.array([0, 0]), ["a", "b"], assigner, min_discovered=8)
     assert sorted(assignment.themes[0]) == ["a", "b"]
     assert assignment.themes[1] == ["a"] and assignment.themes[2] == ["b"]
 
@@ -343,13 +350,13 @@ def test_assign_themes_max_themes_per_answer() -> None:
     assigner = CodebookAssigner().fit(_prototypes(centers, seed=3))
     segments = centers.copy()
     answers = _unit(centers.sum(axis=0, keepdims=True))
-    assignment, _ = assign_themes(answers, segments, np.zeros(3, dtype=int), ["a", "b", "c"], assigner, max_themes_per_answer=2)
+    assignment, _ = _assign(answers, segments, np.zeros(3, dtype=int), ["a", "b", "c"], assigner, max_themes_per_answer=2)
     assert len(assignment.themes[0]) == 2
 
 
 def test_assign_themes_without_codebook_is_pure_discovery() -> None:
     X, y = blobs((40, 30), noise=0.2)
-    assignment, centroids = assign_themes(X, np.zeros((0, DIM)), np.zeros(0, dtype=int), [], None, min_discovered=8)
+    assignment, centroids = _assign(X, np.zeros((0, DIM)), np.zeros(0, dtype=int), [], None, min_discovered=8)
     assert list(centroids) == ["teema_01", "teema_02"]
     primary = np.array(assignment.primary)
     assert adjusted_rand_score(y, primary) == pytest.approx(1.0)
