@@ -26,6 +26,8 @@ from typing import Callable, Sequence, TypeVar
 
 import numpy as np
 
+from .sqlite_faults import is_environment_fault
+
 log = logging.getLogger(__name__)
 
 _SCHEMA = """
@@ -39,11 +41,6 @@ CREATE TABLE IF NOT EXISTS vectors (
 )
 """
 _COLUMNS = {"namespace", "text_hash", "dim", "digest", "vector"}
-
-#: SQLite result codes (and, for errors raised without one, message fragments) of faults in the
-#: surroundings rather than in the file: they leave the file where it is
-_ENVIRONMENT_CODES = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_PERM", "SQLITE_NOMEM", "SQLITE_AUTH")
-_ENVIRONMENT_MESSAGES = ("disk is full", "disk i/o error", "readonly", "unable to open", "is locked", "out of memory", "busy")
 
 T = TypeVar("T")
 
@@ -68,17 +65,6 @@ def text_hash(text: str) -> str:
 
 def _digest(blob: bytes) -> bytes:
     return hashlib.blake2b(blob, digest_size=16).digest()
-
-
-def is_environment_fault(exc: BaseException) -> bool:
-    """Return True when ``exc`` is a full disk, I/O, permission or lock fault rather than damage to the file."""
-    if isinstance(exc, OSError):
-        return True
-    name = getattr(exc, "sqlite_errorname", None)
-    if name:
-        return name.startswith(_ENVIRONMENT_CODES)
-    message = str(exc).lower()
-    return isinstance(exc, sqlite3.OperationalError) and any(m in message for m in _ENVIRONMENT_MESSAGES)
 
 
 class _Damaged(Exception):

@@ -38,6 +38,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E303": ("Gold file {path}: {detail}", "The gold file needs an id column and a label column (see --id and --label)."),
     "E305": ("Review server: {detail}", "Use the default --host 127.0.0.1, or add --allow-remote and share the printed token only with evaluators."),
     "E304": ("Nothing to analyse in {path}: all {n_read} answers were excluded ({reasons})", "Check that --text names the open-question columns."),
+    # review journal
+    "E401": (
+        "The review journal {path} is damaged ({detail}); it was left exactly as it is. {readable}",
+        "Keep a copy of the file. To go on, move review.sqlite (with review.sqlite-wal and -shm, if there) out of the run directory "
+        "(a new, empty journal is then started) and re-enter the decisions listed in the export, or put back a backup copy of review.sqlite.",
+    ),
+    "E402": (
+        "{path} is not a review journal: {detail}; it was left exactly as it is. {readable}",
+        "If another file was copied there by mistake, move it (with review.sqlite-wal and -shm, if there) out of the run directory "
+        "(a new, empty journal is then started); "
+        "if it is the run's journal, put back a backup copy of review.sqlite.",
+    ),
+    "E403": (
+        "Cannot {action} the review journal {path}: {detail}",
+        "Check that the disk has free space and that you can read and write the run directory; nothing was changed in the journal.",
+    ),
 }
 
 

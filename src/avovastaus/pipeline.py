@@ -139,6 +139,8 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
         clock = now
 
     _check_out_dir(out_dir, force)
+    if config.review_from:
+        Journal(Path(config.review_from)).check()  # a damaged journal stops the run now, not after embedding
     codebook = load_codebook(config.codebook) if config.codebook else None
     survey: Survey = ingest(Path(input_path), config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet)
     answers = survey.answers
