@@ -104,6 +104,12 @@ def test_unknown_kind_is_refused(tmp_path):
         Journal(tmp_path).append("delete_everything", {}, "x", [])
 
 
+def test_a_payload_that_could_not_be_applied_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="the field 'to' is missing"):
+        Journal(tmp_path).append("move", {"answer": "1/q"}, "x", ["answer:1/q"])
+    assert Journal(tmp_path).all() == []
+
+
 # ---------------------------------------------------------------- damaged journals (issue #17): never rewritten, a coded error with an export
 
 import json  # noqa: E402

@@ -47,6 +47,7 @@ FIELDS: dict[str, dict[str, type]] = {
 OPTIONAL: dict[str, dict[str, type]] = {"rename": {"description": str}, "move": {"from": str}}
 VERDICTS = ("confirmed", "wrong")
 _TYPE_NAMES = {str: "a string", int: "an integer", list: "a list"}
+_MISSING = object()
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS decisions (
@@ -87,34 +88,37 @@ class Decision:
 
 def payload_problem(kind: str, payload: Any) -> str | None:
     """Return why a decision of ``kind`` with ``payload`` cannot be applied (unknown kind, missing or mistyped field), or None."""
-    if kind not in FIELDS:
+    fields = FIELDS.get(kind)
+    if fields is None:
         return f"unknown decision kind {kind}"
-    if not isinstance(payload, dict):
+    if type(payload) is not dict:
         return f"its payload is a JSON {type(payload).__name__}, not an object"
-    for name, expected in FIELDS[kind].items():
-        if name not in payload:
-            return f"the field '{name}' is missing"
-        if not isinstance(payload[name], expected) or isinstance(payload[name], bool):
-            return f"the field '{name}' is not {_TYPE_NAMES[expected]}"
+    for name, expected in fields.items():
+        value = payload.get(name, _MISSING)
+        if type(value) is not expected:  # exact types, as JSON gives them: a bool is not an integer here
+            return f"the field '{name}' is missing" if value is _MISSING else f"the field '{name}' is not {_TYPE_NAMES[expected]}"
     for name, expected in OPTIONAL.get(kind, {}).items():
-        if payload.get(name) is not None and not isinstance(payload[name], expected):
+        if payload.get(name) is not None and type(payload[name]) is not expected:
             return f"the field '{name}' is not {_TYPE_NAMES[expected]}"
-    if kind == "split" and not all(isinstance(a, str) for a in payload["answers"]):
+    if kind == "split" and not all(type(a) is str for a in payload["answers"]):
         return "the field 'answers' holds something other than answer keys"
     if kind == "verdict" and payload["verdict"] not in VERDICTS:
         return f"the verdict {payload['verdict']!r} is neither {' nor '.join(VERDICTS)}"
     return None
 
 
+def _text(value: Any) -> str:
+    return value if type(value) is str else value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
 def _decision(seq: Any, at: Any, reviewer: Any, kind: Any, payload: Any) -> Decision:
     """Return the Decision of one stored row, with ``problem`` set when its payload cannot be applied."""
-    text = lambda v: v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)  # noqa: E731
+    at, reviewer, kind = _text(at), _text(reviewer), _text(kind)
     try:
         parsed = json.loads(payload)
     except (TypeError, ValueError) as exc:
-        return Decision(int(seq), text(at), text(reviewer), text(kind), {}, f"its payload is not valid JSON ({exc})")
-    problem = payload_problem(text(kind), parsed)
-    return Decision(int(seq), text(at), text(reviewer), text(kind), parsed if isinstance(parsed, dict) else {}, problem)
+        return Decision(int(seq), at, reviewer, kind, {}, f"its payload is not valid JSON ({exc})")
+    return Decision(int(seq), at, reviewer, kind, parsed if type(parsed) is dict else {}, payload_problem(kind, parsed))
 
 
 class _Unusable(Exception):
@@ -283,6 +287,9 @@ class Journal:
         """Store a decision and return its number; raises :class:`Conflict` if a touched object changed after ``base``."""
         if kind not in KINDS:
             raise ValueError(f"unknown decision kind {kind!r}; expected one of {', '.join(KINDS)}")
+        problem = payload_problem(kind, payload)
+        if problem:  # what the journal stores can always be applied, or was damaged later
+            raise ValueError(f"a {kind} decision cannot be stored: {problem}")
         keys = sorted(set(touches))
         with self._open("write to") as con:
             try:
