@@ -8,6 +8,7 @@ it rests on.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
@@ -20,6 +21,8 @@ from sklearn.metrics import cohen_kappa_score
 
 from .journal import Journal
 from .rundir import answer_key, load_run
+
+log = logging.getLogger(__name__)
 
 
 def krippendorff_alpha_nominal(units: Sequence[Sequence[Hashable]]) -> float | None:
@@ -73,6 +76,9 @@ def evaluator_labels(run_dir: Path) -> dict[str, dict[str, str]]:
     """Return reviewer -> answer key -> the theme that reviewer holds right (from active decisions)."""
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     for d in Journal(run_dir).active():
+        if d.problem:
+            log.warning("decision #%d (%s) is left out: %s", d.seq, d.kind, d.problem)
+            continue
         p = d.payload
         if d.kind == "move":
             labels[d.reviewer][p["answer"]] = p["to"]

@@ -154,6 +154,8 @@ def embed(
         vectors.update(zip(ids, encoded))
         if progress:
             progress(len(ids))
+    if cache is not None and cache.stats.get("unsaved"):
+        stats["unsaved"] = cache.stats["unsaved"]  # vectors the cache could not store (disk full, read-only): the next run embeds them again
     if not unique:
         return np.zeros((0, 0), dtype=np.float32), stats
     matrix = np.stack([vectors[i] for i in range(len(unique))]).astype(np.float32)

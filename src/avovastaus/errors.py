@@ -42,6 +42,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E306": ("Run directory {path} was written by a newer avovastaus (format version {found}; this version reads up to {supported})", "Upgrade avovastaus (pip install -U avovastaus), or re-run the analysis with this version."),
     "E307": ("Gold file {path} cannot be joined with the run: {detail}", "Pass the gold file's id column with --id; its values must be the run's respondent ids (the --id column of `avovastaus run`)."),
     "E304": ("Nothing to analyse in {path}: all {n_read} answers were excluded ({reasons})", "Check that --text names the open-question columns."),
+    # review journal
+    "E401": (
+        "The review journal {path} is damaged ({detail}); it was left exactly as it is. {readable}",
+        "Keep a copy of the file. To go on, move review.sqlite (with review.sqlite-wal and -shm, if there) out of the run directory "
+        "(a new, empty journal is then started) and re-enter the decisions listed in the export, or put back a backup copy of review.sqlite.",
+    ),
+    "E402": (
+        "{path} is not a review journal: {detail}; it was left exactly as it is. {readable}",
+        "If another file was copied there by mistake, move it (with review.sqlite-wal and -shm, if there) out of the run directory "
+        "(a new, empty journal is then started); "
+        "if it is the run's journal, put back a backup copy of review.sqlite.",
+    ),
+    "E403": (
+        "Cannot {action} the review journal {path}: {detail}",
+        "Check that the disk has free space and that you can read and write the run directory; nothing was changed in the journal.",
+    ),
     # the environment
     "E501": ("Cannot {action} {path}: {reason}", "{fix}"),
     "E502": ("Cannot write the run to {path}: {reason}", "{fix} (checked before the analysis; nothing was written)."),

@@ -94,6 +94,8 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     input_path, out_dir = Path(input_path), Path(out_dir)
     timings = _Laps()
     _check_out_dir(out_dir, force, input_path, config.embed.cache, progress)
+    if config.review_from:
+        Journal(Path(config.review_from)).check()  # a damaged journal stops the run now, not after embedding
     codebook = load_codebook(config.codebook) if config.codebook else None
     survey = ingest(input_path, config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet, config.ingest.skip_bad_rows)
     answers = survey.answers

@@ -89,6 +89,8 @@ class Reviewed:
 
     def apply(self, d: Decision) -> None:
         """Apply one decision; raises :class:`NotApplicable` with the reason when it cannot be."""
+        if d.problem:
+            raise NotApplicable(d.problem)
         p = d.payload
         if d.kind == "rename":
             self._require_theme(p["theme"])
@@ -191,6 +193,9 @@ def _answer_map(old_answers: pd.DataFrame, new_keys: Sequence[str], new_texts: S
 
 
 def _translate(d: Decision, themes: dict[str, str], answers: dict[str, str]) -> Decision:
+    if d.problem:
+        raise NotApplicable(d.problem)
+
     def theme(t: str) -> str:
         if t not in themes:
             raise NotApplicable(f"theme {t} of the earlier run has no counterpart here")

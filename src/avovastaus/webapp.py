@@ -53,6 +53,7 @@ def create_app(run_dir: Path, reviewer: str = "arvioija", token: str | None = No
     run_dir = Path(run_dir).resolve()
     run = load_run(run_dir)
     journal = Journal(run_dir)
+    journal.check()  # a damaged journal stops the server here with a coded error, not with a 500 on every page
     analysed = run.answers[run.answers["excluded"] == ""].copy()
     analysed["key"] = [answer_key(i, q) for i, q in zip(analysed["id"], analysed["question"])]
     texts = dict(zip(analysed["key"], analysed["text"]))
