@@ -62,7 +62,7 @@ def test_hostile_answers_are_text_everywhere(tmp_path: Path) -> None:
     assert not raw["text"].str.match(r"[=+\-@\t\r]").any()  # each such cell carries the leading apostrophe
     assert run.answers["text"].iloc[0] == HOSTILE[0]  # the tool reads the answer back as given
     assert "\x00" not in (tmp_path / "run" / "answers.csv").read_text(encoding="utf-8")
-    assert run.manifest["counts"]["control_characters_replaced"] == 1
+    assert run.manifest.counts.control_characters_replaced == 1
     assert "<script>alert" not in (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
 
 
@@ -72,8 +72,8 @@ def test_a_huge_answer_is_cut_counted_and_said(tmp_path: Path) -> None:
     path = tmp_path / "answers.csv"
     source.to_csv(path, index=False)
     run = _run(path, tmp_path / "run")
-    assert run.manifest["counts"]["truncated"] == 1
-    assert run.manifest["input"]["truncated"]["answers"] == ["R001/yhteistyo_nyt"]
+    assert run.manifest.counts.truncated == 1
+    assert run.manifest.input.truncated["answers"] == ["R001/yhteistyo_nyt"]
     assert len(run.answers["text"].iloc[0]) > 1_000_000  # answers.csv keeps the whole answer
     assert "lyhennettiin" in (tmp_path / "run" / "report.md").read_text(encoding="utf-8")
 
@@ -84,8 +84,8 @@ def test_skipped_rows_are_in_the_manifest_and_report(tmp_path: Path) -> None:
     path = tmp_path / "answers.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     run = _run(path, tmp_path / "run", skip_bad_rows=True)
-    assert [r["line"] for r in run.manifest["input"]["skipped_rows"]] == [4]
-    assert run.manifest["counts"]["skipped_rows"] == 1
+    assert [r["line"] for r in run.manifest.input.skipped_rows] == [4]
+    assert run.manifest.counts.skipped_rows == 1
     assert "R999" not in set(run.answers["id"])
     assert "ohitettiin" in (tmp_path / "run" / "report.md").read_text(encoding="utf-8")
 

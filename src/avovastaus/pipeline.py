@@ -32,7 +32,7 @@ from .model import Progress, Silent, ThemeModel, model_from_config
 from .modelbuild import BUILT_MODELS, is_built
 from .report import write_reports
 from .review import carry_over, touches_of
-from .rundir import FORMAT_VERSION, TABLES, answer_key, example_ref, write_csv
+from .rundir import FORMAT_VERSION, TABLES, Manifest, answer_key, example_ref, write_csv
 from .summarize import group_table
 
 log = logging.getLogger(__name__)
@@ -167,10 +167,10 @@ def _manifest(
     input_path: Path, config: Config, survey: Survey, answers: pd.DataFrame, truncated: pd.Series, counts: dict[str, Any],
     codebook: Codebook | None, embedder: Any, model: ThemeModel, tests: dict[str, int], stability: dict[str, float] | None,
     themes_table: pd.DataFrame, review_info: dict[str, Any] | None,
-) -> dict[str, Any]:
+) -> Manifest:
     """Return the run's manifest: input, counts, config, codebook, embedder, themes, statistics, stability, review, versions."""
     n_codebook = sum(1 for t in model.theme_ids_ if model.sources_[t] == "codebook")
-    return {
+    return Manifest.model_validate({
         "format_version": FORMAT_VERSION,
         "avovastaus": __version__,
         "input": {"path": str(input_path), "sha256": survey.sha256, "format": survey.format, **survey.details,
@@ -202,25 +202,25 @@ def _manifest(
         "review": review_info,
         "versions": _versions(),
         "timings_s": {},
-    }
+    })
 
 
-def _write(out_dir: Path, config: Config, manifest: dict[str, Any], tables: tuple[pd.DataFrame, ...], carried: list, timings: _Laps) -> None:
+def _write(out_dir: Path, config: Config, manifest: Manifest, tables: tuple[pd.DataFrame, ...], carried: list, timings: _Laps) -> None:
     """Write the run directory beside its place, then swap it in: tables, manifest, carried decisions, reports."""
     tmp = rundir.staging_dir(out_dir)
     try:
         for name, table in zip(TABLES, tables):
             write_csv(table, tmp / name, escape=config.report.escape_formulas)
         # the reports read the manifest; it is written again below once the time of writing them is known
-        manifest["timings_s"] = dict(timings)
-        rundir.write_json(tmp / "manifest.json", manifest)
+        manifest.timings_s = dict(timings)
+        rundir.write_json(tmp / "manifest.json", manifest.dump())
         journal = Journal(tmp)
         for d in carried:
             journal.append(d.kind, {**d.payload, "carried_from": f"{config.review_from}#{d.seq}"}, d.reviewer, touches_of(d.kind, d.payload))
         write_reports(tmp)
         timings.lap("write")
-        manifest["timings_s"] = dict(timings)
-        rundir.write_json(tmp / "manifest.json", manifest)
+        manifest.timings_s = dict(timings)
+        rundir.write_json(tmp / "manifest.json", manifest.dump())
         rundir.commit(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -70,11 +70,10 @@ def write_reports(run_dir: Path, lang: str | None = None, redact_text: bool | No
     """
     run_dir = Path(run_dir)
     run = load_run(run_dir)
-    settings = run.manifest.get("config", {}).get("report", {})
-    lang = lang or settings.get("lang", "fi")
+    lang = lang or run.manifest.setting("report", "lang", "fi")
     if lang not in UI:
         lang = "fi"
-    redact_on = settings.get("redact", True) if redact_text is None else redact_text
+    redact_on = run.manifest.setting("report", "redact", True) if redact_text is None else redact_text
     email, phone = PLACEHOLDERS[lang]
     mask = (lambda t: redact(t, email=email, phone=phone)) if redact_on else (lambda t: t)
     outputs = {
@@ -94,8 +93,8 @@ def write_reports(run_dir: Path, lang: str | None = None, redact_text: bool | No
 
 def _significance(run: Run) -> tuple[float, float]:
     """Return (confidence of the intervals, significance level) the run was computed with; older runs: 0.95, 0.05."""
-    settings = run.manifest.get("config", {}).get("summarize", {})
-    return float(settings.get("confidence", 0.95)), float(settings.get("alpha", 0.05))
+    m = run.manifest
+    return float(m.setting("summarize", "confidence", 0.95)), float(m.setting("summarize", "alpha", 0.05))
 
 
 def _number(value: float, lang: str) -> str:
@@ -123,8 +122,8 @@ def _quote_lookup(run: Run) -> dict[str, str]:
 
 def _themes_view(run: Run, lang: str, mask: Callable[[str], str]) -> list[dict[str, Any]]:
     quotes = _quote_lookup(run)
-    threshold = (run.manifest.get("stability") or {}).get("threshold")
-    n_quotes = run.manifest.get("config", {}).get("report", {}).get("n_quotes", 4)
+    threshold = run.manifest.stability.threshold if run.manifest.stability else None
+    n_quotes = run.manifest.setting("report", "n_quotes", 4)
     view = []
     for row in run.themes.sort_values(["size", "theme"], ascending=[False, True]).to_dict("records"):
         ids = [i for i in str(row.get("examples", "")).split("; ") if i][:n_quotes]
@@ -153,21 +152,21 @@ def _excluded_view(run: Run, lang: str, mask: Callable[[str], str]) -> list[dict
 def input_notes(run: Run, lang: str) -> list[str]:
     """Return plain sentences on what was done to the input: malformed rows skipped, long answers cut, control characters replaced, the embedder's token limit."""
     fi = lang == "fi"
-    m, c = run.manifest, run.manifest["counts"]
+    m, c = run.manifest, run.manifest.counts
     notes = []
-    skipped = m["input"].get("skipped_rows") or []
+    skipped = m.input.skipped_rows
     if skipped:
         lines = ", ".join(str(r["line"]) for r in skipped[:20]) + (" …" if len(skipped) > 20 else "")
         notes.append(f"{len(skipped)} virheellistä riviä ohitettiin (--skip-bad-rows), rivit {lines}; syyt manifest.json-tiedostossa." if fi else
                      f"{len(skipped)} malformed rows were skipped (--skip-bad-rows), lines {lines}; reasons in manifest.json.")
-    truncated = m["input"].get("truncated") or {}
-    if c.get("truncated"):
-        notes.append(f"{c['truncated']} yli {truncated.get('max_chars')} merkin vastausta lyhennettiin sanan rajalta." if fi else
-                     f"{c['truncated']} answers longer than {truncated.get('max_chars')} characters were cut at a word boundary.")
-    if c.get("control_characters_replaced"):
-        notes.append(f"{c['control_characters_replaced']} solussa oli ohjausmerkkejä (esim. NUL); ne korvattiin merkillä �." if fi else
-                     f"{c['control_characters_replaced']} cells held control characters (e.g. NUL); they were replaced by �.")
-    tokens = m.get("embedder", {}).get("max_tokens")
+    limit = m.input.truncated.get("max_chars")
+    if c.truncated:
+        notes.append(f"{c.truncated} yli {limit} merkin vastausta lyhennettiin sanan rajalta." if fi else
+                     f"{c.truncated} answers longer than {limit} characters were cut at a word boundary.")
+    if c.control_characters_replaced:
+        notes.append(f"{c.control_characters_replaced} solussa oli ohjausmerkkejä (esim. NUL); ne korvattiin merkillä �." if fi else
+                     f"{c.control_characters_replaced} cells held control characters (e.g. NUL); they were replaced by �.")
+    tokens = m.embedder.max_tokens
     if tokens:
         notes.append(f"Upotusmalli lukee vastauksesta enintään {tokens} ensimmäistä sanaosaa (tokenia); pidemmän vastauksen loppu vaikuttaa vain avainsanoihin." if fi else
                      f"The embedder reads at most the first {tokens} tokens of an answer; the rest of a longer answer only counts toward keywords.")
@@ -236,10 +235,10 @@ def render_html(run: Run, lang: str = "fi", mask: Callable[[str], str] = redact)
     themes = _themes_view(run, lang, mask)
     m = run.manifest
     return env.get_template("report.html.j2").render(
-        t=UI[lang], m=m, counts=m["counts"], themes=themes, bars=_bar_chart(themes), heat=_heatmap(run, themes),
-        excluded=_excluded_view(run, lang, mask), notes=input_notes(run, lang), alpha=_number(_significance(run)[1], lang), min_cell=m.get("statistics", {}).get("suppressed_below", 5),
-        input_name=Path(m["input"]["path"]).name, pct=lambda v: _pct(v, lang), review=m.get("review"),
-        review_source=Path(m["review"]["from"]).name if m.get("review") else "",
+        t=UI[lang], m=m, counts=m.counts, themes=themes, bars=_bar_chart(themes), heat=_heatmap(run, themes),
+        excluded=_excluded_view(run, lang, mask), notes=input_notes(run, lang), alpha=_number(_significance(run)[1], lang), min_cell=m.statistics.suppressed_below,
+        input_name=Path(m.input.path).name, pct=lambda v: _pct(v, lang), review=m.review,
+        review_source=Path(m.review.source).name if m.review else "",
     )
 
 
@@ -249,20 +248,20 @@ def render_html(run: Run, lang: str = "fi", mask: Callable[[str], str] = redact)
 def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = redact) -> str:
     """Return report.md: a short plain-language summary."""
     t = UI[lang]
-    m, c = run.manifest, run.manifest["counts"]
-    reasons = ", ".join(f"{t.get(k, k)} {v}" for k, v in c["excluded_by_reason"].items()) or "–"
+    m, c = run.manifest, run.manifest.counts
+    reasons = ", ".join(f"{t.get(k, k)} {v}" for k, v in c.excluded_by_reason.items()) or "–"
     themes = _themes_view(run, lang, mask)
     fi = lang == "fi"
     lines = [
         f"# {t['title']}", "",
-        (f"Aineisto `{Path(m['input']['path']).name}`: {c['read']} vastausta {c['respondents']} vastaajalta. "
-         f"Analysoitiin {c['analysed']} vastausta; {c['excluded']} jätettiin pois ({reasons}).") if fi else
-        (f"Input `{Path(m['input']['path']).name}`: {c['read']} answers from {c['respondents']} respondents. "
-         f"{c['analysed']} analysed; {c['excluded']} excluded ({reasons})."),
-        (f"Teemoja {m['themes']['total']}: koodikirjasta {m['themes']['codebook']}, uusia {m['themes']['discovered']}. "
-         f"Ilman teemaa jäi {c['unassigned']} vastausta ({c['unassigned_share']:.1%}); {c['multi_theme_answers']} vastauksessa on useampi teema.") if fi else
-        (f"{m['themes']['total']} themes: {m['themes']['codebook']} from the codebook, {m['themes']['discovered']} discovered. "
-         f"{c['unassigned']} answers have no theme ({c['unassigned_share']:.1%}); {c['multi_theme_answers']} carry several themes."),
+        (f"Aineisto `{Path(m.input.path).name}`: {c.read} vastausta {c.respondents} vastaajalta. "
+         f"Analysoitiin {c.analysed} vastausta; {c.excluded} jätettiin pois ({reasons}).") if fi else
+        (f"Input `{Path(m.input.path).name}`: {c.read} answers from {c.respondents} respondents. "
+         f"{c.analysed} analysed; {c.excluded} excluded ({reasons})."),
+        (f"Teemoja {m.themes.total}: koodikirjasta {m.themes.codebook}, uusia {m.themes.discovered}. "
+         f"Ilman teemaa jäi {c.unassigned} vastausta ({c.unassigned_share:.1%}); {c.multi_theme_answers} vastauksessa on useampi teema.") if fi else
+        (f"{m.themes.total} themes: {m.themes.codebook} from the codebook, {m.themes.discovered} discovered. "
+         f"{c.unassigned} answers have no theme ({c.unassigned_share:.1%}); {c.multi_theme_answers} carry several themes."),
         *input_notes(run, lang),
         "", f"## {t['themes']}", "",
         f"| {t['theme']} | {t['source']} | {t['size']} | {t['share']} | {t['keywords']} |", "|---|---|---:|---:|---|",
@@ -283,20 +282,20 @@ def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = red
     for row in significant.sort_values(["p_adjusted", "group_column", "group", "theme"]).itertuples():
         ci = f"{_pct(row.ci_low, lang)}–{_pct(row.ci_high, lang)}"
         lines.append(f"- **{row.group}** ({row.group_column}): {labels.get(row.theme, row.theme)} {_pct(row.share, lang)} ({_level(confidence, lang)} {'LV' if fi else 'CI'} {ci}), p = {row.p_adjusted:.3g}")
-    stability = m.get("stability")
+    stability = m.stability
     if stability:
-        flagged = ", ".join(f"{labels.get(x, x)} (`{x}`)" for x in stability["flagged"]) or "–"
+        flagged = ", ".join(f"{labels.get(x, x)} (`{x}`)" for x in stability.flagged) or "–"
         lines += ["", f"## {t['stability']}", "",
-                  (f"Ryhmittely toistettiin {stability['runs']} kertaa {stability['sample']:.0%}:n otoksilla; keskimääräinen pysyvyys {stability['mean']} (1 = sama teema joka kerta). "
-                   f"Epävakaat teemat (< {stability['threshold']}), tulkitse varoen: {flagged}.") if fi else
-                  (f"Clustering was repeated {stability['runs']} times on {stability['sample']:.0%} samples; mean stability {stability['mean']} (1 = the same theme every time). "
-                   f"Unstable themes (< {stability['threshold']}), read with care: {flagged}.")]
-    review = m.get("review")
+                  (f"Ryhmittely toistettiin {stability.runs} kertaa {stability.sample:.0%}:n otoksilla; keskimääräinen pysyvyys {stability.mean} (1 = sama teema joka kerta). "
+                   f"Epävakaat teemat (< {stability.threshold}), tulkitse varoen: {flagged}.") if fi else
+                  (f"Clustering was repeated {stability.runs} times on {stability.sample:.0%} samples; mean stability {stability.mean} (1 = the same theme every time). "
+                   f"Unstable themes (< {stability.threshold}), read with care: {flagged}.")]
+    review = m.review
     if review:
-        lines += ["", f"## {t['review_title']}", "", t["review_applied"].format(n=review["applied"], source=Path(review["from"]).name)]
-        lines += [f"- #{x['seq']} {x['kind']} ({x.get('reviewer', '')}): {x['reason']}" for x in review["not_applied"]] or [t["review_all"]]
-    s = m["statistics"]
-    lines += ["", f"## {t['methods']}", "", f"{s['interval']}; {s['test']}; {s['multiple_testing']}; < {s['suppressed_below']} → {'piilotettu' if fi else 'suppressed'}.", ""]
+        lines += ["", f"## {t['review_title']}", "", t["review_applied"].format(n=review.applied, source=Path(review.source).name)]
+        lines += [f"- #{x['seq']} {x['kind']} ({x.get('reviewer', '')}): {x['reason']}" for x in review.not_applied] or [t["review_all"]]
+    s = m.statistics
+    lines += ["", f"## {t['methods']}", "", f"{s.interval}; {s.test}; {s.multiple_testing}; < {s.suppressed_below} → {'piilotettu' if fi else 'suppressed'}.", ""]
     return "\n".join(lines)
 
 
@@ -315,11 +314,10 @@ def write_summary_xlsx(path: Path, run: Run, lang: str = "fi", mask: Callable[[s
     t = UI[lang]
     answers = run.answers.assign(text=run.answers["text"].map(mask))
     themes = run.themes.assign(label=run.themes["label"].map(mask))
-    c = run.manifest["counts"]
+    m, c = run.manifest, run.manifest.counts
     overview = pd.DataFrame({
         t["summary"]: [t["read"], t["excluded"], t["analysed"], t["unassigned"], t["themes"], t["embedder"], t["codebook"], t["seed"]],
-        "": [c["read"], c["excluded"], c["analysed"], c["unassigned"], run.manifest["themes"]["total"], run.manifest["embedder"]["id"],
-             (run.manifest.get("codebook") or {}).get("name", t["none"]), run.manifest["seed"]],
+        "": [c.read, c.excluded, c.analysed, c.unassigned, m.themes.total, m.embedder.id, m.codebook.name if m.codebook else t["none"], m.seed],
     })
     name_overview, name_themes, name_groups, name_answers = SHEETS[lang]
     book = Workbook()

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import AvovastausError
 
@@ -102,22 +103,128 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
+# ---------------------------------------------------------------- the manifest, typed
+
+
+class _Record(BaseModel):
+    # a later version may add keys: they are kept, and readers of this version ignore them
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class InputInfo(_Record):
+    path: str
+    sha256: str
+    format: str
+    id_column: str | None = None
+    text_columns: list[str] = Field(default_factory=list)
+    group_columns: list[str] = Field(default_factory=list)
+    skipped_rows: list[dict[str, Any]] = Field(default_factory=list)
+    truncated: dict[str, Any] = Field(default_factory=dict)
+
+
+class Counts(_Record):
+    respondents: int
+    read: int
+    excluded: int
+    excluded_by_reason: dict[str, int]
+    analysed: int
+    unassigned: int
+    unassigned_share: float
+    multi_theme_answers: int = 0
+    skipped_rows: int = 0
+    truncated: int = 0
+    control_characters_replaced: int = 0
+
+
+class CodebookInfo(_Record):
+    path: str
+    sha256: str
+    name: str
+    themes: int
+
+
+class EmbedderInfo(_Record):
+    id: str
+    checksum: str | None = None
+    prompt: str | None = None
+    cache: dict[str, int] = Field(default_factory=dict)
+    max_tokens: int | None = None
+
+
+class ThemesInfo(_Record):
+    total: int
+    codebook: int
+    discovered: int
+
+
+class StatisticsInfo(_Record):
+    interval: str
+    significance_level: float = 0.05
+    test: str
+    multiple_testing: str
+    family: str
+    suppressed_below: int = 5
+    tests: dict[str, int] = Field(default_factory=dict)
+
+
+class StabilityInfo(_Record):
+    runs: int
+    sample: float
+    threshold: float
+    mean: float | None = None
+    flagged: list[str] = Field(default_factory=list)
+
+
+class ReviewInfo(_Record):
+    source: str = Field(alias="from")
+    applied: int
+    not_applied: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Manifest(_Record):
+    """``manifest.json``: what was read, counted, configured and computed, and with which versions."""
+
+    format_version: int = 0
+    avovastaus: str
+    input: InputInfo
+    csv_formula_escape: bool = False
+    counts: Counts
+    seed: int
+    config: dict[str, Any]
+    codebook: CodebookInfo | None = None
+    embedder: EmbedderInfo
+    themes: ThemesInfo
+    statistics: StatisticsInfo
+    stability: StabilityInfo | None = None
+    review: ReviewInfo | None = None
+    versions: dict[str, str] = Field(default_factory=dict)
+    timings_s: dict[str, float] = Field(default_factory=dict)
+
+    def setting(self, section: str, key: str, default: Any = None) -> Any:
+        """Return the run's config value ``[section] key`` (``default`` for runs made before the key existed)."""
+        return (self.config.get(section) or {}).get(key, default)
+
+    def dump(self) -> dict[str, Any]:
+        """Return the manifest as written to manifest.json."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
 @dataclass
 class Run:
     """The manifest and tables of a run directory, read with the one dtype rule."""
 
     path: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     answers: pd.DataFrame
     themes: pd.DataFrame
     groups: pd.DataFrame
 
     @property
     def several_questions(self) -> bool:
-        return len(self.manifest["input"].get("text_columns", [])) > 1
+        return len(self.manifest.input.text_columns) > 1
 
 
-def load_manifest(run_dir: Path) -> dict[str, Any]:
+def load_manifest(run_dir: Path) -> Manifest:
     """Return the run's manifest; a coded error when it is missing, unreadable or from an incompatible version."""
     path = Path(run_dir) / "manifest.json"
     if not path.is_file():
@@ -129,7 +236,11 @@ def load_manifest(run_dir: Path) -> dict[str, Any]:
     version = manifest.get("format_version", 0) if isinstance(manifest, dict) else None
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise AvovastausError("E306", path=run_dir, found=version, supported=FORMAT_VERSION)
-    return manifest
+    try:
+        return Manifest.model_validate(manifest)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
+        raise AvovastausError("E302", path=run_dir, detail=f"manifest.json does not match the format ({problems})") from None
 
 
 def load_run(run_dir: Path) -> Run:
@@ -139,7 +250,7 @@ def load_run(run_dir: Path) -> Run:
     if missing:
         raise AvovastausError("E302", path=run_dir, detail=f"missing {', '.join(missing)}")
     manifest = load_manifest(run_dir)
-    escaped = bool(manifest.get("csv_formula_escape", False))
+    escaped = manifest.csv_formula_escape
     tables = {}
     for name in TABLES:
         try:

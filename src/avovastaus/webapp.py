@@ -57,9 +57,9 @@ def create_app(run_dir: Path, reviewer: str = "arvioija", token: str | None = No
     analysed = run.answers[run.answers["excluded"] == ""].copy()
     analysed["key"] = [answer_key(i, q) for i, q in zip(analysed["id"], analysed["question"])]
     texts = dict(zip(analysed["key"], analysed["text"]))
-    group_columns = run.manifest["input"].get("group_columns", [])
+    group_columns = run.manifest.input.group_columns
     base_info = run.themes.set_index("theme")
-    threshold = (run.manifest.get("stability") or {}).get("threshold")
+    threshold = run.manifest.stability.threshold if run.manifest.stability else None
     group_keys = [(str(group), set(keys)) for column in group_columns for group, keys in analysed.groupby(column)["key"]]
 
     app = Flask(__name__)

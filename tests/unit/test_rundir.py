@@ -57,3 +57,26 @@ def test_a_broken_manifest_is_a_coded_error(tmp_path: Path) -> None:
     with pytest.raises(AvovastausError) as info:
         load_manifest(tmp_path)
     assert info.value.code == "E302"
+
+
+def test_the_manifest_is_typed_and_keeps_keys_of_later_versions(tmp_path: Path) -> None:
+    from avovastaus.rundir import Manifest
+
+    data = {
+        "format_version": FORMAT_VERSION, "avovastaus": "0.1.0", "seed": 0, "config": {"report": {"lang": "en"}},
+        "input": {"path": "k.csv", "sha256": "x", "format": "csv"},
+        "counts": {"respondents": 1, "read": 1, "excluded": 0, "excluded_by_reason": {}, "analysed": 1, "unassigned": 0, "unassigned_share": 0.0},
+        "embedder": {"id": "static-fi"}, "themes": {"total": 1, "codebook": 0, "discovered": 1},
+        "statistics": {"interval": "Wilson", "test": "chi2", "multiple_testing": "bh", "family": "all"},
+        "review": {"from": "runs/old", "applied": 2}, "something_new": {"a": 1},
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    manifest = load_manifest(tmp_path)
+    assert isinstance(manifest, Manifest) and manifest.counts.read == 1 and manifest.review.source == "runs/old"
+    assert manifest.setting("report", "lang") == "en" and manifest.setting("report", "redact", True) is True
+    assert manifest.dump()["review"]["from"] == "runs/old" and manifest.dump()["something_new"] == {"a": 1}
+    del data["counts"]
+    (tmp_path / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(AvovastausError) as info:
+        load_manifest(tmp_path)
+    assert info.value.code == "E302" and "counts" in info.value.message
