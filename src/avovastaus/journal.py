@@ -51,6 +51,15 @@ class Decision:
     payload: dict[str, Any]
 
 
+def in_force(decisions: list[Decision]) -> list[Decision]:
+    """Return the decisions of a complete, ordered log that are in force: neither undos nor undone."""
+    undone: set[int] = set()
+    for d in reversed(decisions):
+        if d.kind == "undo" and d.seq not in undone:
+            undone.add(int(d.payload["seq"]))
+    return [d for d in decisions if d.kind != "undo" and d.seq not in undone]
+
+
 class Journal:
     """Append, read and undo evaluator decisions stored in ``<run_dir>/review.sqlite``."""
 
@@ -122,14 +131,20 @@ class Journal:
             con.close()
         return [Decision(seq, at, reviewer, kind, json.loads(payload)) for seq, at, reviewer, kind, payload in rows]
 
+    def since(self, seq: int) -> list[Decision]:
+        """Return the decisions numbered above ``seq``, in order, undos included (what a reader holding state up to ``seq`` lacks)."""
+        if not self.path.exists():
+            return []
+        con = self._connect()
+        try:
+            rows = con.execute("SELECT seq, at, reviewer, kind, payload FROM decisions WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
+        finally:
+            con.close()
+        return [Decision(s, at, reviewer, kind, json.loads(payload)) for s, at, reviewer, kind, payload in rows]
+
     def active(self) -> list[Decision]:
         """Return the decisions in force: neither undos nor undone (an undone undo restores its target)."""
-        decisions = self.all()
-        undone: set[int] = set()
-        for d in reversed(decisions):
-            if d.kind == "undo" and d.seq not in undone:
-                undone.add(int(d.payload["seq"]))
-        return [d for d in decisions if d.kind != "undo" and d.seq not in undone]
+        return in_force(self.all())
 
     def latest(self, keys: Iterable[str] = ()) -> int:
         """Return the newest decision number touching any of ``keys`` (all decisions when none given); 0 if none."""
