@@ -267,3 +267,31 @@ def test_a_decision_from_another_server_shows_on_the_next_page(run):
     assert "Liisan uusi nimi" in other.get("/").get_data(as_text=True)
     reply = other.post("/decide", kind="rename", theme=a, label="Pekan nimi", base=0)
     assert reply.status_code == 409  # pekka's page predates liisa's rename
+
+
+def test_member_index_follows_random_decisions():
+    import random
+
+    from avovastaus.journal import Decision
+    from avovastaus.review import NotApplicable, Reviewed
+
+    rng = random.Random(7)
+    keys = [f"R{i}/q" for i in range(60)]
+    state = Reviewed(themes={k: rng.sample(["a", "b", "c", "d"], rng.randint(0, 2)) for k in keys}, labels={t: t.upper() for t in "abcd"})
+    for seq in range(1, 300):
+        theme = rng.choice(sorted(state.labels))
+        state.members(theme)  # cache some sorted lists, so that moves update them in place
+        kind = rng.choice(["move", "move", "move", "split", "merge"] if len(state.labels) > 2 else ["move", "split"])
+        if kind == "move":
+            payload = {"answer": rng.choice(keys), "from": rng.choice([None, theme]), "to": rng.choice(sorted(state.labels))}
+        elif kind == "split":
+            payload = {"theme": theme, "new_theme": f"arvio_{seq}", "label": "x", "answers": rng.sample(keys, 5)}
+        else:
+            payload = {"source": theme, "target": rng.choice(sorted(set(state.labels) - {theme}))}
+        try:
+            state.apply(Decision(seq, "", "liisa", kind, payload))
+        except NotApplicable:
+            pass
+        for t in set(state.labels) | set(state.merged):
+            assert state.members(t) == [k for k in keys if t in state.themes[k]], (seq, kind, t)
+            assert state.size(t) == len(state.members(t))

@@ -10,6 +10,7 @@ applied is reported with the reason, never dropped silently.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import hashlib
 import itertools
@@ -127,19 +128,26 @@ class Reviewed:
         """Return how many answers carry the theme."""
         return len(self._index.get(theme, ()))
 
-    def _set_themes(self, key: str, updated: list[str]) -> None:
+    def _set_themes(self, key: str, updated: list[str], bulk: bool = False) -> None:
+        """Give one answer new themes; ``bulk``: one of many changes to the same themes (sorted lists are rebuilt once, later)."""
         before, after = set(self.themes[key]), set(updated)
         for theme in before - after:
             self._index[theme].discard(key)
-            self._changed(theme)
+            self._changed(theme, key, added=False, bulk=bulk)
         for theme in after - before:
             self._index.setdefault(theme, set()).add(key)
-            self._changed(theme)
+            self._changed(theme, key, added=True, bulk=bulk)
         self.themes[key] = updated
 
-    def _changed(self, theme: str) -> None:
-        self._sorted.pop(theme, None)
+    def _changed(self, theme: str, key: str, added: bool, bulk: bool) -> None:
         self.stamps[theme] = next(_STAMPS)
+        cached = self._sorted.pop(theme, None)
+        if cached is None or bulk:
+            return
+        position = self._order.__getitem__
+        at = bisect.bisect_left(cached, position(key), key=position)
+        # a new list, not an edit in place: a caller may still hold the old one
+        self._sorted[theme] = [*cached[:at], key, *cached[at:]] if added else [*cached[:at], *cached[at + 1 :]]
 
     def _require_theme(self, theme: str) -> None:
         if theme not in self.labels:
@@ -165,7 +173,7 @@ class Reviewed:
             if source == target:
                 raise NotApplicable("a theme cannot be merged into itself")
             for key in list(self._index.get(source, ())):
-                self._set_themes(key, list(dict.fromkeys(target if t == source else t for t in self.themes[key])))
+                self._set_themes(key, list(dict.fromkeys(target if t == source else t for t in self.themes[key])), bulk=True)
             del self.labels[source]
             self.merged[source] = target
         elif d.kind == "split":
@@ -176,7 +184,7 @@ class Reviewed:
             if not moved:
                 raise NotApplicable(f"none of the {len(p['answers'])} selected answers is in theme {p['theme']} here")
             for key in moved:
-                self._set_themes(key, list(dict.fromkeys(p["new_theme"] if t == p["theme"] else t for t in self.themes[key])))
+                self._set_themes(key, list(dict.fromkeys(p["new_theme"] if t == p["theme"] else t for t in self.themes[key])), bulk=True)
             self.labels[p["new_theme"]] = p["label"]
             self.sources[p["new_theme"]] = "review"
         elif d.kind == "move":
