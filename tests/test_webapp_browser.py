@@ -9,7 +9,8 @@ import pytest
 from avovastaus.config import load_config
 from avovastaus.journal import Journal
 from avovastaus.pipeline import run_pipeline
-from avovastaus.webapp import create_app, make_review_server
+from avovastaus.webapp import create_app
+from avovastaus.websecurity import make_review_server
 
 from .conftest import CORPORA
 

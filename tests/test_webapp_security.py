@@ -15,7 +15,8 @@ from avovastaus.config import load_config
 from avovastaus.journal import Journal
 from avovastaus.pipeline import run_pipeline
 from avovastaus.report import Run, md_text, render_markdown
-from avovastaus.webapp import allowed_hosts, create_app, foreign_post, host_allowed, local_path, make_review_server
+from avovastaus.webapp import create_app
+from avovastaus.websecurity import allowed_hosts, foreign_post, host_allowed, local_path, make_review_server
 
 from .conftest import CORPORA
 
