@@ -13,6 +13,7 @@ from avovastaus.cli import app as cli
 from avovastaus.config import load_config
 from avovastaus.journal import Journal
 from avovastaus.pipeline import run_pipeline
+from avovastaus.review import LiveReview, replay
 from avovastaus.webapp import create_app, is_loopback
 
 from .conftest import CORPORA
@@ -202,10 +203,95 @@ def test_remote_binding_needs_a_token(run):
     assert is_loopback("127.0.0.1") and is_loopback("::1") and not is_loopback("0.0.0.0")
     client = create_app(run, token="sekret").test_client()
     assert client.get("/").status_code == 403
-    assert client.get("/?token=sekret").status_code == 200
+    exchanged = client.get("/?token=sekret")
+    assert exchanged.status_code == 303 and exchanged.headers["Location"] == "/"  # the token leaves the address bar
     assert client.get("/").status_code == 200  # the session remembers
 
 
 def test_review_command_refuses_a_public_host_without_allow_remote(run):
     result = CliRunner().invoke(cli, ["review", str(run), "--host", "0.0.0.0"])
     assert result.exit_code == 2 and result.output.startswith("E305")
+
+
+# ---------------------------------------------------------------- the state kept in memory (issue #17, item 5)
+
+
+def small_tables():
+    answers = pd.DataFrame({
+        "id": [f"R{i}" for i in range(8)], "question": ["q"] * 8, "text": [f"vastaus {i}" for i in range(8)],
+        "excluded": [""] * 7 + ["empty"], "themes": ["a", "a;b", "b", "c", "c;a", "", "b", "a"],
+    })
+    themes = pd.DataFrame({"theme": ["a", "b", "c"], "label": ["Aa", "Bee", "Cee"], "source": ["codebook", "codebook", "discovered"]})
+    return answers, themes
+
+
+def assert_same_state(live_state, full):
+    assert live_state == full  # themes, labels, descriptions, sources, merged, verdicts, notes, applied, skipped
+    for theme in set(live_state.labels) | set(full.labels) | set(live_state.merged):
+        assert live_state.members(theme) == full.members(theme) and live_state.size(theme) == full.size(theme), theme
+
+
+def test_incremental_state_equals_a_full_replay_with_two_writers(tmp_path):
+    answers, themes = small_tables()
+    live = LiveReview(tmp_path, answers, themes)
+    liisa, pekka = Journal(tmp_path), Journal(tmp_path)  # two writers, each with its own connections
+    check = lambda: assert_same_state(live.current(), replay(tmp_path, answers, themes))  # noqa: E731
+    check()
+    liisa.append("rename", {"theme": "a", "label": "Uusi A", "description": "kuvaus"}, "liisa", ["theme:a"])
+    pekka.append("move", {"answer": "R0/q", "from": "a", "to": "b"}, "pekka", ["answer:R0/q"])
+    check()
+    pekka.append("verdict", {"answer": "R1/q", "theme": "b", "verdict": "wrong"}, "pekka", ["answer:R1/q"])
+    merge = liisa.append("merge", {"source": "c", "target": "b"}, "liisa", ["theme:b", "theme:c"])
+    pekka.append("split", {"theme": "b", "new_theme": "arvio_01", "label": "Osa B", "answers": ["R2/q", "R3/q"]}, "pekka", ["theme:b"])
+    pekka.append("move", {"answer": "R5/q", "to": "c"}, "pekka", ["answer:R5/q"])  # c was merged away: skipped
+    liisa.append("note", {"target": "answer:R4/q", "text": "huomio"}, "liisa", ["answer:R4/q"])
+    check()
+    assert live.full_replays == 1 and [s["kind"] for s in live.current().skipped] == ["move"]
+    undone = liisa.undo(merge, "liisa")  # an undo of an older decision: replays everything
+    pekka.append("move", {"answer": "R6/q", "from": "b", "to": "a"}, "pekka", ["answer:R6/q"])
+    check()
+    assert live.full_replays == 2 and "c" in live.current().labels and live.current().members("arvio_01") == ["R2/q"]
+    undo_of_undo = pekka.undo(undone, "pekka")  # restores the merge
+    check()
+    pekka.append("rename", {"theme": "arvio_01", "label": "Osa B, nimetty"}, "pekka", ["theme:arvio_01"])
+    check()
+    assert live.full_replays == 3 and live.version == undo_of_undo + 1 and "c" not in live.current().labels
+
+
+def test_a_decision_from_another_server_shows_on_the_next_page(run):
+    a, _ = two_themes(run)
+    one, other = Browser(run, "liisa"), Browser(run, "pekka")  # two apps: two servers on the same run directory
+    one.get("/")
+    other.get("/")
+    assert one.post("/decide", kind="rename", theme=a, label="Liisan uusi nimi", base=0).status_code == 303
+    assert "Liisan uusi nimi" in other.get("/").get_data(as_text=True)
+    reply = other.post("/decide", kind="rename", theme=a, label="Pekan nimi", base=0)
+    assert reply.status_code == 409  # pekka's page predates liisa's rename
+
+
+def test_member_index_follows_random_decisions():
+    import random
+
+    from avovastaus.journal import Decision
+    from avovastaus.review import NotApplicable, Reviewed
+
+    rng = random.Random(7)
+    keys = [f"R{i}/q" for i in range(60)]
+    state = Reviewed(themes={k: rng.sample(["a", "b", "c", "d"], rng.randint(0, 2)) for k in keys}, labels={t: t.upper() for t in "abcd"})
+    for seq in range(1, 300):
+        theme = rng.choice(sorted(state.labels))
+        state.members(theme)  # cache some sorted lists, so that moves update them in place
+        kind = rng.choice(["move", "move", "move", "split", "merge"] if len(state.labels) > 2 else ["move", "split"])
+        if kind == "move":
+            payload = {"answer": rng.choice(keys), "from": rng.choice([None, theme]), "to": rng.choice(sorted(state.labels))}
+        elif kind == "split":
+            payload = {"theme": theme, "new_theme": f"arvio_{seq}", "label": "x", "answers": rng.sample(keys, 5)}
+        else:
+            payload = {"source": theme, "target": rng.choice(sorted(set(state.labels) - {theme}))}
+        try:
+            state.apply(Decision(seq, "", "liisa", kind, payload))
+        except NotApplicable:
+            pass
+        for t in set(state.labels) | set(state.merged):
+            assert state.members(t) == [k for k in keys if t in state.themes[k]], (seq, kind, t)
+            assert state.size(t) == len(state.members(t))

@@ -129,6 +129,19 @@ class _Unusable(Exception):
         self.code, self.detail = code, detail
 
 
+def in_force(decisions: list[Decision]) -> list[Decision]:
+    """Return the decisions of a complete, ordered log that are in force: neither undos nor undone (an undone undo restores its target).
+
+    Decisions with a ``problem`` are kept (an undo with one undoes nothing), so that readers can
+    skip each with its reason instead of losing it silently.
+    """
+    undone: set[int] = set()
+    for d in reversed(decisions):
+        if d.kind == "undo" and d.problem is None and d.seq not in undone:
+            undone.add(int(d.payload["seq"]))
+    return [d for d in decisions if d.seq not in undone and (d.kind != "undo" or d.problem)]
+
+
 class Journal:
     """Append, read and undo evaluator decisions stored in ``<run_dir>/review.sqlite``."""
 
@@ -336,18 +349,17 @@ class Journal:
             rows = con.execute("SELECT seq, at, reviewer, kind, payload FROM decisions ORDER BY seq").fetchall()
         return [_decision(*row) for row in rows]
 
-    def active(self) -> list[Decision]:
-        """Return the decisions in force: neither undos nor undone (an undone undo restores its target).
+    def since(self, seq: int) -> list[Decision]:
+        """Return the decisions numbered above ``seq``, in order, undos included (what a reader holding state up to ``seq`` lacks)."""
+        if not self.path.exists():
+            return []
+        with self._open("read") as con:
+            rows = con.execute("SELECT seq, at, reviewer, kind, payload FROM decisions WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
+        return [_decision(*row) for row in rows]
 
-        Decisions with a ``problem`` are kept (an undo with one undoes nothing), so that readers can
-        skip each with its reason instead of losing it silently.
-        """
-        decisions = self.all()
-        undone: set[int] = set()
-        for d in reversed(decisions):
-            if d.kind == "undo" and d.problem is None and d.seq not in undone:
-                undone.add(d.payload["seq"])
-        return [d for d in decisions if d.seq not in undone and (d.kind != "undo" or d.problem)]
+    def active(self) -> list[Decision]:
+        """Return the decisions in force: neither undos nor undone (an undone undo restores its target)."""
+        return in_force(self.all())
 
     def latest(self, keys: Iterable[str] = ()) -> int:
         """Return the newest decision number touching any of ``keys`` (all decisions when none given); 0 if none."""

@@ -8,6 +8,7 @@ masked (``report.redact``) in all three reports.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -245,8 +246,19 @@ def render_html(run: Run, lang: str = "fi", mask: Callable[[str], str] = redact)
 # ---------------------------------------------------------------- markdown
 
 
+#: characters that start Markdown emphasis, code, links or table cells anywhere in a line (line-start syntax cannot occur mid-line)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_text(text: Any) -> str:
+    """Return ``text`` safe inside a Markdown paragraph or table cell: HTML and Markdown syntax escaped, one line."""
+    plain = " ".join(str(text).split())
+    plain = plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", plain)
+
+
 def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = redact) -> str:
-    """Return report.md: a short plain-language summary."""
+    """Return report.md: a short plain-language summary (labels, keywords and group names escaped by :func:`md_text`)."""
     t = UI[lang]
     m, c = run.manifest, run.manifest.counts
     reasons = ", ".join(f"{t.get(k, k)} {v}" for k, v in c.excluded_by_reason.items()) or "–"
@@ -268,12 +280,12 @@ def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = red
     ]
     for row in themes:
         flag = f" ⚠ {t['unstable']}" if row["unstable"] else ""
-        lines.append(f"| {mask(row['label'])} (`{row['theme']}`){flag} | {row['source_text']} | {row['size']} | {row['share_text']} | {row['keywords']} |")
+        lines.append(f"| {md_text(mask(row['label']))} (`{row['theme']}`){flag} | {row['source_text']} | {row['size']} | {row['share_text']} | {md_text(row['keywords'])} |")
     groups = run.groups
     confidence, alpha = _significance(run)
     significant = groups[~groups["suppressed"] & (groups["p_adjusted"] < alpha)]
     lines += ["", f"## {t['heatmap']}", ""]
-    labels = {r["theme"]: r["label"] for r in themes}
+    labels = {r["theme"]: md_text(mask(r["label"])) for r in themes}
     if groups.empty:
         lines.append(t["no_groups"])
     elif significant.empty:
@@ -281,7 +293,7 @@ def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = red
                      else f"No theme differed significantly between groups (adjusted p < {_number(alpha, lang)}).")
     for row in significant.sort_values(["p_adjusted", "group_column", "group", "theme"]).itertuples():
         ci = f"{_pct(row.ci_low, lang)}–{_pct(row.ci_high, lang)}"
-        lines.append(f"- **{row.group}** ({row.group_column}): {labels.get(row.theme, row.theme)} {_pct(row.share, lang)} ({_level(confidence, lang)} {'LV' if fi else 'CI'} {ci}), p = {row.p_adjusted:.3g}")
+        lines.append(f"- **{md_text(row.group)}** ({md_text(row.group_column)}): {labels.get(row.theme, row.theme)} {_pct(row.share, lang)} ({_level(confidence, lang)} {'LV' if fi else 'CI'} {ci}), p = {row.p_adjusted:.3g}")
     stability = m.stability
     if stability:
         flagged = ", ".join(f"{labels.get(x, x)} (`{x}`)" for x in stability.flagged) or "–"
@@ -293,7 +305,7 @@ def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = red
     review = m.review
     if review:
         lines += ["", f"## {t['review_title']}", "", t["review_applied"].format(n=review.applied, source=Path(review.source).name)]
-        lines += [f"- #{x['seq']} {x['kind']} ({x.get('reviewer', '')}): {x['reason']}" for x in review.not_applied] or [t["review_all"]]
+        lines += [f"- #{x['seq']} {x['kind']} ({md_text(x.get('reviewer', ''))}): {md_text(x['reason'])}" for x in review.not_applied] or [t["review_all"]]
     s = m.statistics
     lines += ["", f"## {t['methods']}", "", f"{s.interval}; {s.test}; {s.multiple_testing}; < {s.suppressed_below} → {'piilotettu' if fi else 'suppressed'}.", ""]
     return "\n".join(lines)

@@ -10,7 +10,13 @@ applied is reported with the reason, never dropped silently.
 
 from __future__ import annotations
 
+import bisect
+import copy
 import hashlib
+import itertools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -18,10 +24,12 @@ from typing import Any, Sequence
 import pandas as pd
 
 from .finnish import flat, normalize
-from .journal import Decision, Journal
+from .journal import Decision, Journal, in_force
 from .rundir import answer_key, load_run
 
 MIN_THEME_OVERLAP = 0.3
+#: membership versions, unique across all states of a process (a cache keyed by one never confuses two states)
+_STAMPS = itertools.count(1)
 
 
 class NotApplicable(Exception):
@@ -50,7 +58,11 @@ def text_key(text: str) -> str:
 
 @dataclass
 class Reviewed:
-    """The themes of every analysed answer and the theme catalogue, after decisions."""
+    """The themes of every analysed answer and the theme catalogue, after decisions.
+
+    Change ``themes`` only through :meth:`apply`: it keeps an index of each theme's members, so that
+    a decision costs in proportion to the answers it changes, not to the survey.
+    """
 
     themes: dict[str, list[str]]
     labels: dict[str, str]
@@ -61,6 +73,18 @@ class Reviewed:
     notes: list[dict[str, Any]] = field(default_factory=list)
     applied: list[int] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    #: theme -> a number that changes whenever the theme's members change (for caches of per-theme figures)
+    stamps: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _index: dict[str, set[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _order: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _sorted: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._order = {key: i for i, key in enumerate(self.themes)}
+        for key, ts in self.themes.items():
+            for theme in ts:
+                self._index.setdefault(theme, set()).add(key)
+        self.stamps = {theme: next(_STAMPS) for theme in self._index}
 
     @classmethod
     def from_tables(cls, answers: pd.DataFrame, themes: pd.DataFrame) -> "Reviewed":
@@ -71,12 +95,50 @@ class Reviewed:
             sources=dict(zip(themes["theme"], themes["source"])),
         )
 
+    def copy(self) -> "Reviewed":
+        """Return an independent copy (applying decisions to it leaves this state as it is)."""
+        other = copy.copy(self)
+        other.themes = {key: list(ts) for key, ts in self.themes.items()}
+        other._index = {theme: set(keys) for theme, keys in self._index.items()}
+        for name in ("labels", "descriptions", "sources", "merged", "verdicts", "stamps", "_sorted"):
+            setattr(other, name, dict(getattr(self, name)))
+        other.notes, other.applied, other.skipped = list(self.notes), list(self.applied), list(self.skipped)
+        return other  # _order is shared: the answers of a state never change
+
     def primary(self, key: str) -> str | None:
         themes = self.themes.get(key) or []
         return themes[0] if themes else None
 
     def members(self, theme: str) -> list[str]:
-        return [k for k, ts in self.themes.items() if theme in ts]
+        """Return the keys of the theme's answers in the run's answer order (a shared list: do not modify it)."""
+        if theme not in self._sorted:
+            self._sorted[theme] = sorted(self._index.get(theme, ()), key=self._order.__getitem__)
+        return self._sorted[theme]
+
+    def size(self, theme: str) -> int:
+        """Return how many answers carry the theme."""
+        return len(self._index.get(theme, ()))
+
+    def _set_themes(self, key: str, updated: list[str], bulk: bool = False) -> None:
+        """Give one answer new themes; ``bulk``: one of many changes to the same themes (sorted lists are rebuilt once, later)."""
+        before, after = set(self.themes[key]), set(updated)
+        for theme in before - after:
+            self._index[theme].discard(key)
+            self._changed(theme, key, added=False, bulk=bulk)
+        for theme in after - before:
+            self._index.setdefault(theme, set()).add(key)
+            self._changed(theme, key, added=True, bulk=bulk)
+        self.themes[key] = updated
+
+    def _changed(self, theme: str, key: str, added: bool, bulk: bool) -> None:
+        self.stamps[theme] = next(_STAMPS)
+        cached = self._sorted.pop(theme, None)
+        if cached is None or bulk:
+            return
+        position = self._order.__getitem__
+        at = bisect.bisect_left(cached, position(key), key=position)
+        # a new list, not an edit in place: a caller may still hold the old one
+        self._sorted[theme] = [*cached[:at], key, *cached[at:]] if added else [*cached[:at], *cached[at + 1 :]]
 
     def _require_theme(self, theme: str) -> None:
         if theme not in self.labels:
@@ -103,9 +165,8 @@ class Reviewed:
             self._require_theme(target)
             if source == target:
                 raise NotApplicable("a theme cannot be merged into itself")
-            for key, ts in self.themes.items():
-                if source in ts:
-                    self.themes[key] = list(dict.fromkeys(target if t == source else t for t in ts))
+            for key in list(self._index.get(source, ())):
+                self._set_themes(key, list(dict.fromkeys(target if t == source else t for t in self.themes[key])), bulk=True)
             del self.labels[source]
             self.merged[source] = target
         elif d.kind == "split":
@@ -116,7 +177,7 @@ class Reviewed:
             if not moved:
                 raise NotApplicable(f"none of the {len(p['answers'])} selected answers is in theme {p['theme']} here")
             for key in moved:
-                self.themes[key] = list(dict.fromkeys(p["new_theme"] if t == p["theme"] else t for t in self.themes[key]))
+                self._set_themes(key, list(dict.fromkeys(p["new_theme"] if t == p["theme"] else t for t in self.themes[key])), bulk=True)
             self.labels[p["new_theme"]] = p["label"]
             self.sources[p["new_theme"]] = "review"
         elif d.kind == "move":
@@ -128,7 +189,7 @@ class Reviewed:
                 updated = [p["to"] if t == source else t for t in current]
             else:
                 updated = [p["to"], *current]
-            self.themes[p["answer"]] = list(dict.fromkeys(updated))
+            self._set_themes(p["answer"], list(dict.fromkeys(updated)))
         elif d.kind == "verdict":
             self._require_answer(p["answer"])
             self.verdicts[(p["answer"], d.reviewer)] = (p["theme"], p["verdict"])
@@ -138,16 +199,67 @@ class Reviewed:
             raise NotApplicable(f"unknown decision kind {d.kind}")
         self.applied.append(d.seq)
 
+    def apply_or_skip(self, d: Decision) -> None:
+        """Apply one decision, or record in ``skipped`` why it could not be applied."""
+        try:
+            self.apply(d)
+        except NotApplicable as exc:
+            self.skipped.append({"seq": d.seq, "kind": d.kind, "reason": str(exc)})
+
 
 def replay(run_dir: Path, answers: pd.DataFrame, themes: pd.DataFrame) -> Reviewed:
     """Return the run's reviewed state: its own tables with every active journal decision applied."""
     state = Reviewed.from_tables(answers, themes)
     for d in Journal(run_dir).active():
-        try:
-            state.apply(d)
-        except NotApplicable as exc:
-            state.skipped.append({"seq": d.seq, "kind": d.kind, "reason": str(exc)})
+        state.apply_or_skip(d)
     return state
+
+
+class LiveReview:
+    """The reviewed state of a run held in memory, brought up to date with the journal on each use.
+
+    Only decisions newer than the state (the journal numbers them) are applied, so a request costs in
+    proportion to what changed since the last one. An undo changes which earlier decisions are in force,
+    so it replays the whole journal over a copy of the run's own state instead. Other processes and
+    threads may append to the journal at any time (SQLite WAL): each use reads what they committed.
+    """
+
+    def __init__(self, run_dir: Path, answers: pd.DataFrame, themes: pd.DataFrame) -> None:
+        self.journal = Journal(run_dir)
+        self._pristine = Reviewed.from_tables(answers, themes)
+        self._state: Reviewed | None = None
+        #: the number of the newest journal decision (undos included) the state reflects; 0 before any
+        self.version = 0
+        #: how many times the whole journal was replayed (the first use, then once per undo seen)
+        self.full_replays = 0
+        self._lock = threading.RLock()
+
+    def current(self) -> Reviewed:
+        """Return the state with every decision the journal holds now; hold :meth:`view` while reading it from threads."""
+        with self._lock:
+            new = self.journal.since(self.version)
+            if self._state is None or any(d.kind == "undo" for d in new):
+                self._replay_all()
+            else:
+                for d in new:
+                    self._state.apply_or_skip(d)
+                    self.version = d.seq
+            assert self._state is not None
+            return self._state
+
+    @contextmanager
+    def view(self) -> Iterator[Reviewed]:
+        """Yield the current state; no other thread changes it until the block ends."""
+        with self._lock:
+            yield self.current()
+
+    def _replay_all(self) -> None:
+        decisions = self.journal.all()
+        state = self._pristine.copy()
+        for d in in_force(decisions):
+            state.apply_or_skip(d)
+        self._state, self.version = state, (decisions[-1].seq if decisions else 0)
+        self.full_replays += 1
 
 
 # ---------------------------------------------------------------- carry-over to a new run

@@ -1,0 +1,55 @@
+"""In headless Chromium: the Content-Security-Policy lets the page's own styles and forms work and blocks nothing else we use."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from avovastaus.config import load_config
+from avovastaus.journal import Journal
+from avovastaus.pipeline import run_pipeline
+from avovastaus.webapp import create_app
+from avovastaus.websecurity import make_review_server
+
+from .conftest import CORPORA
+
+TINY = CORPORA / "tiny" / "answers.csv"
+INGEST = {"id": "vastaaja_id", "text": ["yhteistyo_nyt", "kehittaminen"], "group": ["vastaajaryhma"]}
+
+
+@pytest.fixture
+def server(tmp_path):
+    run_dir = tmp_path / "run"
+    run_pipeline(TINY, load_config(overrides={"ingest": INGEST, "embed": {"model": "static-fi"}}), run_dir)
+    httpd = make_review_server(create_app(run_dir, reviewer="liisa"), "127.0.0.1", 0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield run_dir, f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+def test_styles_apply_and_forms_post_under_the_policy(browser, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    run_dir, url = server
+    browser.get_log("browser")  # drop what earlier tests left
+    browser.get(url + "/")
+    body = browser.find_element(By.TAG_NAME, "body")
+    assert body.value_of_css_property("max-width") == "1150px"  # the nonce'd <style> applied
+    form = browser.find_element(By.CSS_SELECTOR, "header form")
+    name = form.find_element(By.NAME, "reviewer")
+    name.clear()
+    name.send_keys("pekka")
+    form.find_element(By.TAG_NAME, "button").click()  # sent with Origin: null and Sec-Fetch-Site: same-origin
+    WebDriverWait(browser, 10).until(EC.staleness_of(form))
+    assert browser.find_element(By.NAME, "reviewer").get_attribute("value") == "pekka"
+    rename = browser.find_element(By.CSS_SELECTOR, "form.rename")
+    rename.find_element(By.NAME, "label").send_keys(" (tarkistettu)")
+    rename.find_element(By.NAME, "save-rename").click()
+    WebDriverWait(browser, 10).until(EC.staleness_of(rename))
+    assert [d.reviewer for d in Journal(run_dir).all()] == ["pekka"]
+    problems = [e["message"] for e in browser.get_log("browser") if "Content Security Policy" in e["message"] or e["level"] == "SEVERE"]
+    assert problems == []
