@@ -344,3 +344,30 @@ def test_unopenable_journal_is_E403(tmp_path, monkeypatch):
     with pytest.raises(AvovastausError) as info:
         Journal(tmp_path).all()
     assert info.value.code == "E403" and "Cannot read the review journal" in info.value.message
+
+
+def test_every_decision_kind_has_one_spec_shared_by_journal_and_review():
+    from avovastaus.journal import SPECS, Kind, payload_problem, touches_of
+
+    assert set(SPECS) == set(Kind)
+    assert touches_of("merge", {"source": "a", "target": "b"}) == ["theme:a", "theme:b"]
+    assert touches_of(Kind.SPLIT, {"theme": "a", "new_theme": "x", "label": "X", "answers": ["1/q"]}) == ["theme:a", "answer:1/q"]
+    assert touches_of("move", {"answer": "1/q", "to": "b"}) == ["answer:1/q"]
+    assert touches_of("no_such_kind", {}) == []
+    for kind, spec in SPECS.items():
+        for name in spec.fields:
+            payload = {n: ([] if t is list else 1 if t is int else "x") for n, t in spec.fields.items() if n != name}
+            assert f"'{name}'" in payload_problem(kind, payload)
+
+
+def test_carry_over_translates_the_theme_and_answer_fields_the_spec_names():
+    from avovastaus.journal import Decision
+    from avovastaus.review import NotApplicable, _translate
+
+    themes, answers = {"a": "A", "b": "B"}, {"1/q": "9/q"}
+    moved = _translate(Decision(1, "t", "r", "move", {"answer": "1/q", "to": "b", "from": "a"}), themes, answers)
+    assert moved.payload == {"answer": "9/q", "to": "B", "from": "A"}
+    split = _translate(Decision(2, "t", "r", "split", {"theme": "a", "new_theme": "x", "label": "X", "answers": ["1/q", "2/q"]}), themes, answers)
+    assert split.payload["theme"] == "A" and split.payload["answers"] == ["9/q"]
+    with pytest.raises(NotApplicable, match="no counterpart"):
+        _translate(Decision(3, "t", "r", "rename", {"theme": "zz", "label": "Z"}), themes, answers)

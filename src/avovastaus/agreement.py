@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
-from .journal import Journal
+from .journal import Journal, Kind
 from .rundir import answer_key, load_run
 
 log = logging.getLogger(__name__)
@@ -80,9 +80,9 @@ def evaluator_labels(run_dir: Path) -> dict[str, dict[str, str]]:
             log.warning("decision #%d (%s) is left out: %s", d.seq, d.kind, d.problem)
             continue
         p = d.payload
-        if d.kind == "move":
+        if d.kind == Kind.MOVE:
             labels[d.reviewer][p["answer"]] = p["to"]
-        elif d.kind == "verdict":
+        elif d.kind == Kind.VERDICT:
             current = labels[d.reviewer].get(p["answer"])
             if p["verdict"] == "confirmed":
                 labels[d.reviewer][p["answer"]] = p["theme"]

@@ -22,30 +22,72 @@ import json
 import os
 import sqlite3
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .errors import AvovastausError
 from .sqlite_faults import is_environment_fault
 
 JOURNAL_FILE = "review.sqlite"
-KINDS = ("rename", "merge", "split", "move", "verdict", "note", "undo")
 
-#: the fields each kind of decision needs to be applied, with their JSON types
-FIELDS: dict[str, dict[str, type]] = {
-    "rename": {"theme": str, "label": str},
-    "merge": {"source": str, "target": str},
-    "split": {"theme": str, "new_theme": str, "label": str, "answers": list},
-    "move": {"answer": str, "to": str},
-    "verdict": {"answer": str, "theme": str, "verdict": str},
-    "note": {"target": str, "text": str},
-    "undo": {"seq": int},
+
+class Kind(StrEnum):
+    """The kinds of evaluator decision (stored as their string value)."""
+
+    RENAME = "rename"
+    MERGE = "merge"
+    SPLIT = "split"
+    MOVE = "move"
+    VERDICT = "verdict"
+    NOTE = "note"
+    UNDO = "undo"
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """What a kind of decision holds: its fields (with JSON types) and which of them name themes and answers.
+
+    The journal validates payloads with it, conflict detection asks it what a decision ``touches``,
+    and carrying decisions to a new run translates the theme and answer fields it names.
+    """
+
+    fields: dict[str, type]
+    optional: dict[str, type] = field(default_factory=dict)
+    themes: tuple[str, ...] = ()           # fields that name a theme (must exist where the decision is applied)
+    optional_themes: tuple[str, ...] = ()  # fields that may name a theme
+    answers: tuple[str, ...] = ()          # fields that name one answer
+    answer_lists: tuple[str, ...] = ()     # fields that list answers
+    touched: Callable[[dict[str, Any]], list[str]] = lambda payload: []
+
+    def touches(self, payload: dict[str, Any]) -> list[str]:
+        """Return the objects (``theme:<id>``, ``answer:<key>``) a decision changes, for conflict detection."""
+        return self.touched(payload)
+
+
+SPECS: dict[Kind, KindSpec] = {
+    Kind.RENAME: KindSpec({"theme": str, "label": str}, {"description": str}, themes=("theme",), touched=lambda p: [f"theme:{p['theme']}"]),
+    Kind.MERGE: KindSpec({"source": str, "target": str}, themes=("source", "target"),
+                         touched=lambda p: [f"theme:{p['source']}", f"theme:{p['target']}"]),
+    Kind.SPLIT: KindSpec({"theme": str, "new_theme": str, "label": str, "answers": list}, themes=("theme",), answer_lists=("answers",),
+                         touched=lambda p: [f"theme:{p['theme']}", *(f"answer:{a}" for a in p["answers"])]),
+    Kind.MOVE: KindSpec({"answer": str, "to": str}, {"from": str}, themes=("to",), optional_themes=("from",), answers=("answer",),
+                        touched=lambda p: [f"answer:{p['answer']}"]),
+    Kind.VERDICT: KindSpec({"answer": str, "theme": str, "verdict": str}, themes=("theme",), answers=("answer",),
+                           touched=lambda p: [f"answer:{p['answer']}"]),
+    Kind.NOTE: KindSpec({"target": str, "text": str}, touched=lambda p: [p["target"]]),
+    Kind.UNDO: KindSpec({"seq": int}),
 }
-#: fields a kind may leave out or set to null
-OPTIONAL: dict[str, dict[str, type]] = {"rename": {"description": str}, "move": {"from": str}}
+KINDS = tuple(Kind)
 VERDICTS = ("confirmed", "wrong")
+
+
+def touches_of(kind: str, payload: dict[str, Any]) -> list[str]:
+    """Return the objects a decision of ``kind`` changes (``[]`` for a kind this version does not know)."""
+    spec = SPECS.get(kind)  # type: ignore[call-overload]
+    return spec.touches(payload) if spec else []
 _TYPE_NAMES = {str: "a string", int: "an integer", list: "a list"}
 _MISSING = object()
 
@@ -88,21 +130,22 @@ class Decision:
 
 def payload_problem(kind: str, payload: Any) -> str | None:
     """Return why a decision of ``kind`` with ``payload`` cannot be applied (unknown kind, missing or mistyped field), or None."""
-    fields = FIELDS.get(kind)
-    if fields is None:
+    spec = SPECS.get(kind)  # type: ignore[call-overload]
+    if spec is None:
         return f"unknown decision kind {kind}"
+    fields = spec.fields
     if type(payload) is not dict:
         return f"its payload is a JSON {type(payload).__name__}, not an object"
     for name, expected in fields.items():
         value = payload.get(name, _MISSING)
         if type(value) is not expected:  # exact types, as JSON gives them: a bool is not an integer here
             return f"the field '{name}' is missing" if value is _MISSING else f"the field '{name}' is not {_TYPE_NAMES[expected]}"
-    for name, expected in OPTIONAL.get(kind, {}).items():
+    for name, expected in spec.optional.items():
         if payload.get(name) is not None and type(payload[name]) is not expected:
             return f"the field '{name}' is not {_TYPE_NAMES[expected]}"
-    if kind == "split" and not all(type(a) is str for a in payload["answers"]):
+    if kind == Kind.SPLIT and not all(type(a) is str for a in payload["answers"]):
         return "the field 'answers' holds something other than answer keys"
-    if kind == "verdict" and payload["verdict"] not in VERDICTS:
+    if kind == Kind.VERDICT and payload["verdict"] not in VERDICTS:
         return f"the verdict {payload['verdict']!r} is neither {' nor '.join(VERDICTS)}"
     return None
 
@@ -137,9 +180,9 @@ def in_force(decisions: list[Decision]) -> list[Decision]:
     """
     undone: set[int] = set()
     for d in reversed(decisions):
-        if d.kind == "undo" and d.problem is None and d.seq not in undone:
+        if d.kind == Kind.UNDO and d.problem is None and d.seq not in undone:
             undone.add(int(d.payload["seq"]))
-    return [d for d in decisions if d.seq not in undone and (d.kind != "undo" or d.problem)]
+    return [d for d in decisions if d.seq not in undone and (d.kind != Kind.UNDO or d.problem)]
 
 
 class Journal:
@@ -203,6 +246,8 @@ class Journal:
                 lines = [line for p in problems for line in str(p).splitlines() if line and not line.startswith("***")]
                 raise _Unusable("E401", f"{len(lines)} problems found by an integrity check, the first: {lines[0] if lines else problems[0]}")
             tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} - {"sqlite_sequence"}
+            if not tables:
+                return  # a database with no tables yet: new, or another writer is creating the journal's tables right now
             for table, columns in _TABLES.items():
                 have = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
                 if not have:
@@ -339,7 +384,7 @@ class Journal:
             exists = con.execute("SELECT 1 FROM decisions WHERE seq = ?", (seq,)).fetchone()
         if not exists:
             raise KeyError(seq)
-        return self.append("undo", {"seq": seq}, reviewer, keys, base)
+        return self.append(Kind.UNDO, {"seq": seq}, reviewer, keys, base)
 
     def all(self) -> list[Decision]:
         """Return every decision in order, undos included (the audit log); rows that cannot be applied carry a ``problem``."""

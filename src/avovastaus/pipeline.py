@@ -27,11 +27,11 @@ from .embed import resolve_embedder
 from .errors import AvovastausError
 from .finnish import detect_nonanswer, normalize, truncate
 from .ingest import Survey, file_sha256, ingest
-from .journal import Journal
+from .journal import Journal, touches_of
 from .model import Progress, Silent, ThemeModel, model_from_config
 from .modelbuild import BUILT_MODELS, is_built
 from .report import write_reports
-from .review import carry_over, touches_of
+from .review import carry_over
 from .rundir import FORMAT_VERSION, TABLES, Manifest, answer_key, example_ref, write_csv
 from .summarize import group_table
 

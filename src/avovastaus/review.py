@@ -24,7 +24,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from .finnish import flat, normalize
-from .journal import Decision, Journal, in_force
+from .journal import SPECS, Decision, Journal, Kind, in_force
 from .rundir import answer_key, load_run
 
 MIN_THEME_OVERLAP = 0.3
@@ -34,21 +34,6 @@ _STAMPS = itertools.count(1)
 
 class NotApplicable(Exception):
     """A decision that cannot be applied to this run, with the reason."""
-
-
-def touches_of(kind: str, payload: dict[str, Any]) -> list[str]:
-    """Return the objects (``theme:<id>``, ``answer:<key>``) a decision changes, for conflict detection."""
-    if kind == "rename":
-        return [f"theme:{payload['theme']}"]
-    if kind == "merge":
-        return [f"theme:{payload['source']}", f"theme:{payload['target']}"]
-    if kind == "split":
-        return [f"theme:{payload['theme']}", *(f"answer:{a}" for a in payload["answers"])]
-    if kind in ("move", "verdict"):
-        return [f"answer:{payload['answer']}"]
-    if kind == "note":
-        return [payload["target"]]
-    return []
 
 
 def text_key(text: str) -> str:
@@ -153,51 +138,58 @@ class Reviewed:
         """Apply one decision; raises :class:`NotApplicable` with the reason when it cannot be."""
         if d.problem:
             raise NotApplicable(d.problem)
-        p = d.payload
-        if d.kind == "rename":
-            self._require_theme(p["theme"])
-            self.labels[p["theme"]] = p["label"]
-            if p.get("description"):
-                self.descriptions[p["theme"]] = p["description"]
-        elif d.kind == "merge":
-            source, target = p["source"], p["target"]
-            self._require_theme(source)
-            self._require_theme(target)
-            if source == target:
-                raise NotApplicable("a theme cannot be merged into itself")
-            for key in list(self._index.get(source, ())):
-                self._set_themes(key, list(dict.fromkeys(target if t == source else t for t in self.themes[key])), bulk=True)
-            del self.labels[source]
-            self.merged[source] = target
-        elif d.kind == "split":
-            self._require_theme(p["theme"])
-            if p["new_theme"] in self.labels:
-                raise NotApplicable(f"theme id {p['new_theme']} is already in use")
-            moved = [k for k in p["answers"] if p["theme"] in self.themes.get(k, [])]
-            if not moved:
-                raise NotApplicable(f"none of the {len(p['answers'])} selected answers is in theme {p['theme']} here")
-            for key in moved:
-                self._set_themes(key, list(dict.fromkeys(p["new_theme"] if t == p["theme"] else t for t in self.themes[key])), bulk=True)
-            self.labels[p["new_theme"]] = p["label"]
-            self.sources[p["new_theme"]] = "review"
-        elif d.kind == "move":
-            self._require_answer(p["answer"])
-            self._require_theme(p["to"])
-            current = self.themes[p["answer"]]
-            source = p.get("from") or (current[0] if current else None)
-            if source in current:
-                updated = [p["to"] if t == source else t for t in current]
-            else:
-                updated = [p["to"], *current]
-            self._set_themes(p["answer"], list(dict.fromkeys(updated)))
-        elif d.kind == "verdict":
-            self._require_answer(p["answer"])
-            self.verdicts[(p["answer"], d.reviewer)] = (p["theme"], p["verdict"])
-        elif d.kind == "note":
-            self.notes.append({"seq": d.seq, "reviewer": d.reviewer, "at": d.at, **p})
-        else:
+        step = {
+            Kind.RENAME: self._rename, Kind.MERGE: self._merge, Kind.SPLIT: self._split,
+            Kind.MOVE: self._move, Kind.VERDICT: self._verdict, Kind.NOTE: self._note,
+        }.get(d.kind)  # type: ignore[call-overload]
+        if step is None:
             raise NotApplicable(f"unknown decision kind {d.kind}")
+        step(d, d.payload)
         self.applied.append(d.seq)
+
+    def _rename(self, d: Decision, p: dict[str, Any]) -> None:
+        self._require_theme(p["theme"])
+        self.labels[p["theme"]] = p["label"]
+        if p.get("description"):
+            self.descriptions[p["theme"]] = p["description"]
+
+    def _merge(self, d: Decision, p: dict[str, Any]) -> None:
+        source, target = p["source"], p["target"]
+        self._require_theme(source)
+        self._require_theme(target)
+        if source == target:
+            raise NotApplicable("a theme cannot be merged into itself")
+        for key in list(self._index.get(source, ())):
+            self._set_themes(key, list(dict.fromkeys(target if t == source else t for t in self.themes[key])), bulk=True)
+        del self.labels[source]
+        self.merged[source] = target
+
+    def _split(self, d: Decision, p: dict[str, Any]) -> None:
+        self._require_theme(p["theme"])
+        if p["new_theme"] in self.labels:
+            raise NotApplicable(f"theme id {p['new_theme']} is already in use")
+        moved = [k for k in p["answers"] if p["theme"] in self.themes.get(k, [])]
+        if not moved:
+            raise NotApplicable(f"none of the {len(p['answers'])} selected answers is in theme {p['theme']} here")
+        for key in moved:
+            self._set_themes(key, list(dict.fromkeys(p["new_theme"] if t == p["theme"] else t for t in self.themes[key])), bulk=True)
+        self.labels[p["new_theme"]] = p["label"]
+        self.sources[p["new_theme"]] = "review"
+
+    def _move(self, d: Decision, p: dict[str, Any]) -> None:
+        self._require_answer(p["answer"])
+        self._require_theme(p["to"])
+        current = self.themes[p["answer"]]
+        source = p.get("from") or (current[0] if current else None)
+        updated = [p["to"] if t == source else t for t in current] if source in current else [p["to"], *current]
+        self._set_themes(p["answer"], list(dict.fromkeys(updated)))
+
+    def _verdict(self, d: Decision, p: dict[str, Any]) -> None:
+        self._require_answer(p["answer"])
+        self.verdicts[(p["answer"], d.reviewer)] = (p["theme"], p["verdict"])
+
+    def _note(self, d: Decision, p: dict[str, Any]) -> None:
+        self.notes.append({"seq": d.seq, "reviewer": d.reviewer, "at": d.at, **p})
 
     def apply_or_skip(self, d: Decision) -> None:
         """Apply one decision, or record in ``skipped`` why it could not be applied."""
@@ -238,7 +230,7 @@ class LiveReview:
         """Return the state with every decision the journal holds now; hold :meth:`view` while reading it from threads."""
         with self._lock:
             new = self.journal.since(self.version)
-            if self._state is None or any(d.kind == "undo" for d in new):
+            if self._state is None or any(d.kind == Kind.UNDO for d in new):
                 self._replay_all()
             else:
                 for d in new:
@@ -265,8 +257,8 @@ class LiveReview:
 # ---------------------------------------------------------------- carry-over to a new run
 
 
-def _theme_map(old_answers: pd.DataFrame, new_texts: Sequence[str], new_themes: Sequence[Sequence[str]]) -> dict[str, str]:
-    """Map each old theme to the new theme with the most shared member texts (Jaccard), or leave it out."""
+def _theme_map(old_answers: pd.DataFrame, old_sources: dict[str, str], new_texts: Sequence[str], new_themes: Sequence[Sequence[str]]) -> dict[str, str]:
+    """Map each old theme to itself when it is a codebook theme here too, else to the new theme with the most shared member texts (Jaccard), or leave it out."""
     def members(texts: Sequence[str], theme_lists: Sequence[Sequence[str]]) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
         for text, ts in zip(texts, theme_lists):
@@ -279,8 +271,8 @@ def _theme_map(old_answers: pd.DataFrame, new_texts: Sequence[str], new_themes: 
     new = members(new_texts, new_themes)
     mapping = {}
     for theme, texts in old.items():
-        if theme in new and not theme.startswith("teema_"):
-            mapping[theme] = theme  # codebook ids are stable
+        if theme in new and old_sources.get(theme) == "codebook":
+            mapping[theme] = theme  # codebook ids are stable (provenance from the old run's themes.csv, never from the id)
             continue
         scored = sorted(((-len(texts & other) / len(texts | other), t) for t, other in new.items()))
         if scored and -scored[0][0] >= MIN_THEME_OVERLAP:
@@ -318,19 +310,18 @@ def _translate(d: Decision, themes: dict[str, str], answers: dict[str, str]) -> 
             raise NotApplicable(f"answer {a} of the earlier run is not in this run (or its text changed)")
         return answers[a]
 
+    spec = SPECS.get(d.kind)  # type: ignore[call-overload]
+    if spec is None:
+        raise NotApplicable(f"unknown decision kind {d.kind}")
     p = dict(d.payload)
-    if d.kind == "rename":
-        p["theme"] = theme(p["theme"])
-    elif d.kind == "merge":
-        p["source"], p["target"] = theme(p["source"]), theme(p["target"])
-    elif d.kind == "split":
-        p["theme"] = theme(p["theme"])
-        p["answers"] = [answers[a] for a in p["answers"] if a in answers]
-    elif d.kind == "move":
-        p["answer"], p["to"] = answer(p["answer"]), theme(p["to"])
-        p["from"] = themes.get(p.get("from"), None) if p.get("from") else None
-    elif d.kind == "verdict":
-        p["answer"], p["theme"] = answer(p["answer"]), theme(p["theme"])
+    for name in spec.answers:
+        p[name] = answer(p[name])
+    for name in spec.themes:
+        p[name] = theme(p[name])
+    for name in spec.optional_themes:
+        p[name] = themes.get(p[name]) if p.get(name) else None
+    for name in spec.answer_lists:  # a list keeps the answers found here; the decision fails later if none is
+        p[name] = [answers[a] for a in p[name] if a in answers]
     return Decision(d.seq, d.at, d.reviewer, d.kind, p)
 
 
@@ -340,8 +331,9 @@ def carry_over(old_run: Path, keys: Sequence[str], texts: Sequence[str], themes:
     ``keys``/``texts``/``themes`` describe this run's analysed answers; ``labels``/``sources`` its themes.
     """
     old_run = Path(old_run)
-    old_answers = load_run(old_run).answers
-    theme_map = _theme_map(old_answers, texts, themes)
+    old = load_run(old_run)
+    old_answers = old.answers
+    theme_map = _theme_map(old_answers, dict(zip(old.themes["theme"], old.themes["source"])), texts, themes)
     answer_map = _answer_map(old_answers, keys, texts)
     state = Reviewed(themes={k: list(ts) for k, ts in zip(keys, themes)}, labels=dict(labels), sources=dict(sources))
     carried = []
@@ -350,9 +342,9 @@ def carry_over(old_run: Path, keys: Sequence[str], texts: Sequence[str], themes:
             translated = _translate(d, theme_map, answer_map)
             state.apply(translated)
             carried.append(translated)
-            if d.kind == "split":
+            if d.kind == Kind.SPLIT:
                 theme_map[d.payload["new_theme"]] = translated.payload["new_theme"]
-            if d.kind == "merge":
+            if d.kind == Kind.MERGE:
                 theme_map[d.payload["source"]] = translated.payload["target"]
         except NotApplicable as exc:
             state.skipped.append({"seq": d.seq, "kind": d.kind, "reviewer": d.reviewer, "reason": str(exc)})

@@ -27,9 +27,9 @@ import pandas as pd
 from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
-from .journal import Conflict, Journal, in_force
+from .journal import VERDICTS, Conflict, Journal, Kind, in_force, touches_of
 from .rundir import load_run
-from .review import LiveReview, Reviewed, answer_key, touches_of
+from .review import LiveReview, Reviewed, answer_key
 from .websecurity import (
     LOOPBACK_NAMES, BadRequest, allowed_hosts, foreign_post, host_allowed, is_loopback, local_path, make_review_server, same_secret, whole_number,
 )
@@ -244,14 +244,16 @@ def decision_from_form(st: Reviewed) -> tuple[str, dict[str, Any]]:
             raise BadRequest(f"Unknown answer '{value}'.")
         return value
 
-    if kind == "rename":
-        return kind, {"theme": theme("theme"), "label": _field("label"), "description": _field("description", required=False, limit=MAX_TEXT)}
-    if kind == "merge":
+    def rename() -> dict[str, Any]:
+        return {"theme": theme("theme"), "label": _field("label"), "description": _field("description", required=False, limit=MAX_TEXT)}
+
+    def merge() -> dict[str, Any]:
         source, target = theme("source"), theme("target")
         if source == target:
             raise BadRequest("Choose another theme to merge into.")
-        return kind, {"source": source, "target": target}
-    if kind == "split":
+        return {"source": source, "target": target}
+
+    def split() -> dict[str, Any]:
         t = theme("theme")
         chosen = [a for a in request.form.getlist("answers") if a in st.themes and t in st.themes[a]]
         if not chosen:
@@ -259,25 +261,33 @@ def decision_from_form(st: Reviewed) -> tuple[str, dict[str, Any]]:
         n = 1
         while f"arvio_{n:02d}" in st.labels or f"arvio_{n:02d}" in st.merged:
             n += 1
-        return kind, {"theme": t, "new_theme": f"arvio_{n:02d}", "label": _field("label"), "answers": chosen}
-    if kind == "move":
+        return {"theme": t, "new_theme": f"arvio_{n:02d}", "label": _field("label"), "answers": chosen}
+
+    def move() -> dict[str, Any]:
         a, target = answer(), theme("to")
         source = _field("from", required=False, limit=64) or None
         if source is not None and source not in st.labels:
             raise BadRequest(f"Unknown theme id '{source}'.")
-        return kind, {"answer": a, "from": source, "to": target}
-    if kind == "verdict":
+        return {"answer": a, "from": source, "to": target}
+
+    def verdict() -> dict[str, Any]:
         a, t = answer(), theme("theme")
-        verdict = _field("verdict", limit=20)
-        if verdict not in ("confirmed", "wrong"):
+        value = _field("verdict", limit=20)
+        if value not in VERDICTS:
             raise BadRequest("A verdict is 'confirmed' or 'wrong'.")
-        return kind, {"answer": a, "theme": t, "verdict": verdict}
-    if kind == "note":
+        return {"answer": a, "theme": t, "verdict": value}
+
+    def note() -> dict[str, Any]:
         target = _field("target", limit=320)
         if not ((target.startswith("theme:") and target[6:] in st.labels) or (target.startswith("answer:") and target[7:] in st.themes)):
             raise BadRequest(f"Unknown note target '{target}'.")
-        return kind, {"target": target, "text": _field("text", limit=MAX_TEXT)}
-    raise BadRequest(f"Unknown decision '{kind}'.")
+        return {"target": target, "text": _field("text", limit=MAX_TEXT)}
+
+    forms = {Kind.RENAME: rename, Kind.MERGE: merge, Kind.SPLIT: split, Kind.MOVE: move, Kind.VERDICT: verdict, Kind.NOTE: note}
+    build = forms.get(kind)  # type: ignore[call-overload]
+    if build is None:
+        raise BadRequest(f"Unknown decision '{kind}'.")
+    return Kind(kind), build()
 
 
 def back() -> Any:
