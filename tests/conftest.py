@@ -46,6 +46,42 @@ def _no_network():
     mp.undo()
 
 
+REVIEW_INGEST = {"id": "vastaaja_id", "text": ["yhteistyo_nyt", "kehittaminen"], "group": ["vastaajaryhma"]}
+
+
+@pytest.fixture(scope="session")
+def review_base_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny corpus run once per session (two questions, one group column, static-fi, default codebook); copy it before changing it."""
+    from avovastaus.config import load_config
+    from avovastaus.pipeline import run_pipeline
+
+    out = tmp_path_factory.mktemp("review") / "run"
+    run_pipeline(CORPORA / "tiny" / "answers.csv", load_config(overrides={"ingest": REVIEW_INGEST, "embed": {"model": "static-fi"}}), out)
+    return out
+
+
+@pytest.fixture
+def review_run(review_base_run: Path, tmp_path: Path) -> Path:
+    """A fresh copy of :func:`review_base_run` for one test to review, damage or rewrite."""
+    copy = tmp_path / "run"
+    shutil.copytree(review_base_run, copy)
+    return copy
+
+
+@pytest.fixture
+def review_server(review_run: Path):
+    """The review app on a free loopback port over a fresh run; yields (run directory, base URL)."""
+    import threading
+
+    from avovastaus.webapp import create_app
+    from avovastaus.websecurity import make_review_server
+
+    httpd = make_review_server(create_app(review_run, reviewer="liisa"), "127.0.0.1", 0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield review_run, f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The ../shared/data folder; tests using it are skipped when it is absent."""

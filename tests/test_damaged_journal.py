@@ -24,6 +24,7 @@ from avovastaus.journal import Journal
 from avovastaus.pipeline import run_pipeline
 from avovastaus.webapp import create_app
 
+from .damage import garbage, interior, truncated
 from .conftest import CORPORA
 
 TINY = CORPORA / "tiny" / "answers.csv"
@@ -60,21 +61,6 @@ def run(base_run: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def _interior(path: Path) -> None:
-    data = bytearray(path.read_bytes())
-    middle = len(data) // 2
-    data[middle : middle + 4096] = b"\xff" * 4096
-    path.write_bytes(bytes(data))
-
-
-def _truncated(path: Path) -> None:
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-
-
-def _garbage(path: Path) -> None:
-    path.write_bytes(b"\x00\x13garbage" * 700)
-
-
 def _another_schema(path: Path) -> None:
     path.unlink()
     con = sqlite3.connect(path)
@@ -83,7 +69,7 @@ def _another_schema(path: Path) -> None:
     con.close()
 
 
-DAMAGE = {"interior": (_interior, "E401"), "truncated": (_truncated, "E401"), "garbage": (_garbage, "E401"), "another schema": (_another_schema, "E402")}
+DAMAGE = {"interior": (interior, "E401"), "truncated": (truncated, "E401"), "garbage": (garbage, "E401"), "another schema": (_another_schema, "E402")}
 
 
 @pytest.fixture(params=sorted(DAMAGE))

@@ -10,6 +10,8 @@ import threading
 
 import pytest
 
+from .damage import garbage, interior, truncated
+
 from avovastaus.journal import Conflict, Journal
 
 
@@ -137,21 +139,6 @@ def _filled(folder: Path, n: int = 300) -> Path:
     return path
 
 
-def _interior(path: Path) -> None:
-    data = bytearray(path.read_bytes())
-    middle = len(data) // 2
-    data[middle : middle + 4096] = b"\xff" * 4096
-    path.write_bytes(bytes(data))
-
-
-def _truncated(path: Path) -> None:
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-
-
-def _garbage(path: Path) -> None:
-    path.write_bytes(b"ei tietokanta " * 500)
-
-
 def _exports(folder: Path) -> list[Path]:
     return sorted(folder.glob("review.sqlite.readable-*.jsonl"))
 
@@ -167,7 +154,7 @@ READERS = {
 }
 
 
-@pytest.mark.parametrize("damage", [_interior, _truncated, _garbage])
+@pytest.mark.parametrize("damage", [interior, truncated, garbage])
 def test_damaged_journal_stops_every_use_with_E401_and_is_left_as_it_is(tmp_path, damage):
     path = _filled(tmp_path)
     damage(path)
@@ -181,7 +168,7 @@ def test_damaged_journal_stops_every_use_with_E401_and_is_left_as_it_is(tmp_path
     assert path.read_bytes() == before  # never repaired or rewritten
     assert str(path) in messages[0] and "damaged" in messages[0] and "Fix:" in messages[0]
     exports = _exports(tmp_path)
-    if damage is _garbage:
+    if damage is garbage:
         assert exports == [] and "No decision could be read" in messages[0]
         return
     assert len(exports) == 1  # the same content is exported once, not once per reader

@@ -26,18 +26,9 @@ def config(**extra):
     return load_config(overrides={"ingest": INGEST, "embed": {"model": "static-fi"}, **extra})
 
 
-@pytest.fixture(scope="module")
-def base_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("review") / "run"
-    run_pipeline(TINY, config(), out)
-    return out
-
-
 @pytest.fixture
-def run(base_run, tmp_path):
-    copy = tmp_path / "run"
-    shutil.copytree(base_run, copy)
-    return copy
+def run(review_run):
+    return review_run
 
 
 def themes_of(run_dir):

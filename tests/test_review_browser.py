@@ -18,16 +18,8 @@ INGEST = {"id": "vastaaja_id", "text": ["yhteistyo_nyt", "kehittaminen"], "group
 
 
 @pytest.fixture
-def server(tmp_path):
-    from werkzeug.serving import make_server
-
-    run_dir = tmp_path / "run"
-    run_pipeline(TINY, load_config(overrides={"ingest": INGEST, "embed": {"model": "static-fi"}}), run_dir)
-    httpd = make_server("127.0.0.1", 0, create_app(run_dir, reviewer="liisa"), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield run_dir, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+def server(review_server):
+    return review_server
 
 
 def test_rename_merge_move_survive_reload_and_rerun(browser, server, tmp_path):

@@ -19,14 +19,8 @@ INGEST = {"id": "vastaaja_id", "text": ["yhteistyo_nyt", "kehittaminen"], "group
 
 
 @pytest.fixture
-def server(tmp_path):
-    run_dir = tmp_path / "run"
-    run_pipeline(TINY, load_config(overrides={"ingest": INGEST, "embed": {"model": "static-fi"}}), run_dir)
-    httpd = make_review_server(create_app(run_dir, reviewer="liisa"), "127.0.0.1", 0)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield run_dir, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+def server(review_server):
+    return review_server
 
 
 def test_styles_apply_and_forms_post_under_the_policy(browser, server):

@@ -26,18 +26,9 @@ INGEST = {"id": "vastaaja_id", "text": ["yhteistyo_nyt", "kehittaminen"], "group
 OWN = "http://localhost"  # the Flask test client's origin
 
 
-@pytest.fixture(scope="module")
-def base_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("security") / "run"
-    run_pipeline(TINY, load_config(overrides={"ingest": INGEST, "embed": {"model": "static-fi"}}), out)
-    return out
-
-
 @pytest.fixture
-def run(base_run, tmp_path):
-    copy = tmp_path / "run"
-    shutil.copytree(base_run, copy)
-    return copy
+def run(review_run):
+    return review_run
 
 
 def a_theme(run_dir) -> str:
