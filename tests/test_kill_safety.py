@@ -1,13 +1,17 @@
-"""A run killed at any moment leaves the complete old run or the complete new one, and the next run cleans up (issues #9, #17)."""
+"""A run stopped at any step leaves the complete old run or the complete new one, and nothing behind (issues #9, #17).
+
+Each case starts a replacing run (``--force``) in a subprocess that signals itself at one exact
+step: a pipeline stage, or each file of the write stage. After every SIGKILL the run directory must
+be the old run or the new run, complete; after SIGTERM/SIGHUP no temporary folder may remain; and
+the next run removes whatever the killed ones left.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,13 +22,50 @@ from .conftest import CORPORA
 
 TINY = CORPORA / "tiny" / "answers.csv"
 
+#: run the CLI with ``target`` wrapped so that its ``nth`` call sends ``sig`` to the process itself (before or after the call)
+STOPPER = """
+import importlib, os, sys
+target, nth, sig, when = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+module, name = target.rsplit(".", 1)
+owner = importlib.import_module(module)
+original, calls = getattr(owner, name), [0]
+def stop_here(*args, **kwargs):
+    calls[0] += 1
+    if calls[0] == nth and when == "before":
+        os.kill(os.getpid(), sig)
+    result = original(*args, **kwargs)
+    if calls[0] == nth and when == "after":
+        os.kill(os.getpid(), sig)
+    return result
+setattr(owner, name, stop_here)
+from avovastaus.cli import app
+sys.argv = ["avovastaus", *sys.argv[5:]]
+app()
+"""
 
-def _command(out: Path, seed: int) -> list[str]:
-    return [sys.executable, "-m", "avovastaus.cli", "run", str(TINY), "--id", "vastaaja_id", "--text", "yhteistyo_nyt",
-            "--text", "kehittaminen", "--group", "alue", "--fast", "--out", str(out), "--force", "--quiet", "--seed", str(seed)]
+#: (function to stop in, which call, before or after it): every stage, then each file of the write stage and the swap
+STEPS = [
+    ("avovastaus.pipeline.ingest", 1, "before"),            # reading the input
+    ("avovastaus.model.embed", 1, "before"),                # embedding
+    ("avovastaus.pipeline.group_table", 1, "before"),       # summarizing
+    ("avovastaus.pipeline.write_csv", 1, "before"),         # answers.csv
+    ("avovastaus.pipeline.write_csv", 3, "after"),          # groups.csv written
+    ("avovastaus.rundir.write_json", 1, "before"),          # the manifest
+    ("avovastaus.report.atomic_write", 1, "before"),        # report.html
+    ("avovastaus.report.atomic_write", 3, "after"),         # summary.xlsx written
+    ("avovastaus.rundir.write_json", 2, "after"),           # the final manifest written
+    ("avovastaus.rundir.commit", 1, "after"),               # done
+    ("avovastaus.rundir.commit", 1, "before"),              # just before the swap
+    ("avovastaus.rundir._exchange", 1, "after"),            # swapped, the old run not yet removed (left for the next run)
+]
 
 
-def _complete(out: Path) -> int | None:
+def _args(out: Path, seed: int) -> list[str]:
+    return ["run", str(TINY), "--id", "vastaaja_id", "--text", "yhteistyo_nyt", "--text", "kehittaminen",
+            "--group", "alue", "--fast", "--out", str(out), "--force", "--quiet", "--seed", str(seed)]
+
+
+def _complete_seed(out: Path) -> int | None:
     """Return the seed of the complete run at ``out`` (None when anything is missing)."""
     if not all((out / name).is_file() for name in OUTPUTS):
         return None
@@ -35,43 +76,39 @@ def _leftovers(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
 
 
+def _stopped_run(out: Path, target: str, nth: int, sig: int, when: str = "before") -> subprocess.CompletedProcess:
+    command = [sys.executable, "-c", STOPPER, target, str(nth), str(int(sig)), when, *_args(out, 2)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
 @pytest.fixture(scope="module")
 def old_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("kill") / "run"
-    subprocess.run(_command(out, 1), check=True, capture_output=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    assert _complete(out) == 1
+    subprocess.run([sys.executable, "-m", "avovastaus.cli", *_args(out, 1)], check=True, capture_output=True)
+    assert _complete_seed(out) == 1
     return out
 
 
-def _start_and_kill(out: Path, sig: int, after_staging_s: float | None, before_s: float = 0.0) -> int:
-    """Start a replacing run; kill it ``after_staging_s`` seconds after its temporary folder appears (or ``before_s`` after start)."""
-    process = subprocess.Popen(_command(out, 2), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    if after_staging_s is None:
-        time.sleep(before_s)
-    else:
-        while not _leftovers(out) and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.005)
-        time.sleep(after_staging_s)
-    process.send_signal(sig)
-    process.wait(timeout=120)
-    return process.returncode
-
-
-@pytest.mark.parametrize("sig, after_staging_s, before_s", [
-    (signal.SIGKILL, None, 3.0),    # during the analysis
-    (signal.SIGKILL, 0.0, 0.0),     # as the first output file is written
-    (signal.SIGKILL, 0.15, 0.0),    # among the reports
-    (signal.SIGKILL, 0.4, 0.0),     # late in the write stage (or already done)
-    (signal.SIGTERM, 0.05, 0.0),    # a polite stop cleans up at once
-    (signal.SIGHUP, 0.05, 0.0),
-])
-def test_killed_replacing_run_leaves_old_or_new_and_nothing_behind(old_run: Path, sig: int, after_staging_s: float | None, before_s: float) -> None:
-    code = _start_and_kill(old_run, sig, after_staging_s, before_s)
-    assert _complete(old_run) in (1, 2), f"exit {code}: {sorted(p.name for p in old_run.iterdir()) if old_run.exists() else 'missing'}"
-    if sig != signal.SIGKILL and code != 0:
-        assert _leftovers(old_run) == []  # SIGTERM/SIGHUP unwind like Ctrl+C
-    # the next run removes whatever the killed one left
-    result = subprocess.run(_command(old_run, 1), capture_output=True, text=True)
+def test_sigkill_at_every_step_leaves_old_or_new_and_the_next_run_cleans_up(old_run: Path) -> None:
+    outcomes = {}
+    for target, nth, when in STEPS:
+        result = _stopped_run(old_run, target, nth, signal.SIGKILL, when)
+        assert result.returncode == -signal.SIGKILL, f"{target}#{nth} was never reached: {result.stderr[-500:]}"
+        outcomes[f"{target}#{nth}"] = _complete_seed(old_run)
+        assert outcomes[f"{target}#{nth}"] in (1, 2), f"after a kill in {target}#{nth}: {sorted(p.name for p in old_run.iterdir()) if old_run.exists() else 'missing'}"
+    assert set(outcomes.values()) == {1, 2}  # kills before the swap keep the old run, kills after it show the new one
+    assert _leftovers(old_run)  # killed runs could not clean up after themselves...
+    loud = [a for a in _args(old_run, 1) if a != "--quiet"]
+    result = subprocess.run([sys.executable, "-m", "avovastaus.cli", *loud], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert _complete(old_run) == 1 and _leftovers(old_run) == []
+    assert "left by an interrupted run" in result.stderr  # ...the next run removes what they left, and says so
+    assert _complete_seed(old_run) == 1 and _leftovers(old_run) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+@pytest.mark.parametrize("target, nth", [("avovastaus.model.embed", 1), ("avovastaus.report.atomic_write", 2)])
+def test_a_polite_stop_cleans_up_at_once(old_run: Path, sig: int, target: str, nth: int) -> None:
+    result = _stopped_run(old_run, target, nth, sig)
+    assert result.returncode == 130, result.stderr[-500:]
+    assert "Interrupted" in result.stderr and "Traceback" not in result.stderr
+    assert _complete_seed(old_run) == 1 and _leftovers(old_run) == []
