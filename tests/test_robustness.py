@@ -75,6 +75,10 @@ def test_a_huge_answer_is_cut_counted_and_said(tmp_path: Path) -> None:
     assert run.manifest.counts.truncated == 1
     assert run.manifest.input.truncated["answers"] == ["R001/yhteistyo_nyt"]
     assert len(run.answers["text"].iloc[0]) > 1_000_000  # answers.csv keeps the whole answer
+    sheet = load_workbook(tmp_path / "run" / "summary.xlsx")["Vastaukset"]
+    column = [c.value for c in sheet[1]].index("Vastaus")
+    cell = sheet.cell(row=2, column=column + 1).value
+    assert len(cell) == 32_767 and cell.endswith("[…]")  # Excel's cell limit, marked
     assert "lyhennettiin" in (tmp_path / "run" / "report.md").read_text(encoding="utf-8")
 
 

@@ -228,7 +228,8 @@ def read_table(path: Path, sheet: str | None = None, skip_bad_rows: bool = False
         raise AvovastausError("E104", path=path)
     frame.columns = _unique_names([CONTROL.sub(REPLACEMENT, _scalar_text(c)) for c in frame.columns])
     cells = frame.astype(object).where(frame.notna(), "")
-    cells = cells.map(lambda v: v if isinstance(v, str) else _scalar_text(v))
+    # one kind of line break: a lone CR would split a row of answers.csv in every CSV reader
+    cells = cells.map(lambda v: (v if isinstance(v, str) else _scalar_text(v)).replace("\r\n", "\n").replace("\r", "\n"))
     dirty = cells.map(lambda v: CONTROL.search(v) is not None)
     replaced = int(dirty.to_numpy().sum())
     if replaced:

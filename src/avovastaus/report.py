@@ -361,14 +361,18 @@ def write_summary_xlsx(path: Path, run: Run, lang: str = "fi", mask: Callable[[s
 
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+XLSX_MAX_CHARS = 32_767  # Excel's cell limit: a longer text makes Excel "repair" (cut) the workbook
+CUT_MARK = " […]"
 
 
 def _cell_value(value: Any) -> Any:
-    """Return a value openpyxl can store: None for missing, plain Python numbers, text as is."""
+    """Return a value openpyxl can store: None for missing, plain Python numbers, text cut to Excel's cell limit (marked […])."""
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return None
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
+    if isinstance(value, str) and len(value) > XLSX_MAX_CHARS:
+        return value[: XLSX_MAX_CHARS - len(CUT_MARK)] + CUT_MARK  # answers.csv keeps the whole text
     return value
 
 

@@ -66,12 +66,15 @@ def write_csv(frame: pd.DataFrame, path: Path, escape: bool = True) -> None:
         for column in frame.columns:
             if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
                 frame[column] = [escape_formula(v) if isinstance(v, str) else v for v in frame[column]]
+        frame.columns = [escape_formula(str(c)) for c in frame.columns]  # group column names come from the survey too
     frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.4f")
 
 
 def read_csv(path: Path, escaped: bool) -> pd.DataFrame:
     """Return a run table with the one dtype rule: strings for text, Int64 for counts, floats for measures, bools for flags."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+    if escaped:
+        frame.columns = [unescape_formula(c) for c in frame.columns]
     for column in frame.columns:
         if column in INTEGER_COLUMNS:
             frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce").astype("Int64")

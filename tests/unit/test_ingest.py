@@ -418,3 +418,10 @@ def test_directory_is_E101(tmp_path: Path) -> None:
     folder = tmp_path / "kansio.csv"
     folder.mkdir()
     assert _error(folder, text=["vastaus"]).code == "E101"
+
+
+def test_line_breaks_become_one_kind(tmp_path: Path) -> None:
+    """Regression (fuzz): a lone CR inside an answer split its row in answers.csv."""
+    path = tmp_path / "k.jsonl"
+    path.write_text('{"vastaus": "eka\\rtoka\\r\\nkolmas"}\n', encoding="utf-8")
+    assert ingest(path, text=["vastaus"]).answers["text"].tolist() == ["eka\ntoka\nkolmas"]

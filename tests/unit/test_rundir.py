@@ -80,3 +80,9 @@ def test_the_manifest_is_typed_and_keeps_keys_of_later_versions(tmp_path: Path) 
     with pytest.raises(AvovastausError) as info:
         load_manifest(tmp_path)
     assert info.value.code == "E302" and "counts" in info.value.message
+
+
+def test_header_names_from_the_survey_are_escaped_too(tmp_path: Path) -> None:
+    write_csv(pd.DataFrame({"=ryhmä()": ["a"]}), tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8").startswith("'=ryhmä()")
+    assert list(read_csv(tmp_path / "t.csv", escaped=True).columns) == ["=ryhmä()"]
