@@ -223,7 +223,7 @@ def render_a(a: dict, cold: bool) -> list[str]:
         "(the 5,000 are the first 5,000 of the 20,000: pandas draws them from one permutation); *all* reads the file in place. "
         "Each row runs `avovastaus run <csv> --id id --text text --group label --codebook none --embedder <name> --force --quiet` in its own process. "
         "Stage seconds come from `manifest.json` (`timings_s`): *lemmas* = spaCy tokenizer + Voikko lemmas (including loading them), "
-        "*themes* = `assign_themes` discovery, *label* = c-TF-IDF keywords; *other* = ingest + prepare + summarize + write; "
+        "*themes* = the model's discovery (`ThemeModel` `timings_[\"themes\"]`), *label* = c-TF-IDF keywords, labels and representative answers (`timings_[\"label\"]`); *other* = ingest + prepare + summarize + write; "
         "*total* = the sum of the stages; *wall* = the whole process (imports, model loading included). "
         "Peak RSS of the child from `/usr/bin/time -v` (maximum over the runs). "
         "ARI/NMI over every row, excluded and unassigned answers counting as one more cluster; coverage = share of rows with a theme. "
