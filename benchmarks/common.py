@@ -1,7 +1,9 @@
-"""Shared helpers of the benchmark scripts: paths, skipping without shared data, machine facts, results files."""
+"""Shared helpers of the benchmark scripts: paths, skipping without shared data, machine facts, results files,
+and our method as the pipeline builds it (:func:`ours_model`, :func:`precomputed`)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 import platform
@@ -12,6 +14,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
+
+if TYPE_CHECKING:  # the library is imported lazily: a script without its data exits before loading it
+    import numpy as np
+
+    from avovastaus.config import Config
+    from avovastaus.embed import Embedder
+    from avovastaus.model import Features, ThemeModel
 
 #: the project root (this file is <root>/benchmarks/common.py)
 PROJECT = Path(__file__).resolve().parents[1]
@@ -156,11 +166,11 @@ def load_line() -> str:
         return "load average unknown"
 
 
-def write_section(name: str, markdown: str) -> Path:
-    """Write ``benchmarks/results/<name>.md`` atomically (temporary file, then os.replace); returns its path."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    target = RESULTS / f"{name}.md"
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=RESULTS)
+def write_section(name: str, markdown: str, out: Path | None = None) -> Path:
+    """Write ``benchmarks/results/<name>.md`` (or ``out``) atomically (temporary file, then os.replace); returns its path."""
+    target = Path(out) if out is not None else RESULTS / f"{name}.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(markdown.rstrip("\n") + "\n")
@@ -177,3 +187,82 @@ def table(header: list[str], rows: list[list[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def emit_section(name: str, markdown: str, out: Path | None, full: bool) -> None:
+    """Write a script's section: to ``out`` when given, else to ``results/<name>.md`` for a full run.
+
+    A run on a smaller sample than the benchmark's (``full`` False) prints its section instead, so a quick
+    check never replaces the committed figures that run_all.py gathers into RESULTS.md.
+    """
+    if out is None and not full:
+        print(markdown)
+        print(f"(a smaller sample than the benchmark's: benchmarks/results/{name}.md left as it was; --out FILE writes this section)")
+        return
+    print(f"wrote {write_section(name, markdown, out)}")
+
+
+# ---------------------------------------------------------------- our method, the object the pipeline fits
+
+
+def ours_config(**overrides: Any) -> "Config":
+    """Return the default pipeline config with ``--codebook none`` (pure discovery) and ``overrides`` (nested dicts)."""
+    from avovastaus.config import load_config
+
+    return load_config(None, {"codebook": "none", **overrides})
+
+
+def ours_model(config: "Config | None" = None, embedder: "Embedder | None" = None) -> "ThemeModel":
+    """Return the :class:`~avovastaus.model.ThemeModel` that ``avovastaus run --codebook none`` fits (or ``config``'s).
+
+    Built as the pipeline builds it: ``model_from_config(config, None, embedder)``, the embedder (unless
+    given) resolved from ``config.embed``.
+    """
+    from avovastaus.embed import resolve_embedder
+    from avovastaus.model import model_from_config
+
+    config = config if config is not None else ours_config()
+    if config.codebook is not None:
+        raise ValueError(f"the benchmarks run pure discovery; the config names codebook {config.codebook!r}")
+    if embedder is None:
+        embedder = resolve_embedder(config.embed.model, config.embed.prompt, config.embed.batch_size)
+    return model_from_config(config, None, embedder)
+
+
+def fresh_analyzer(model: "ThemeModel"):
+    """Return a new, unloaded FinnishAnalyzer configured as ``model``'s (its per-word cache empty, so timings are not flattered)."""
+    from avovastaus.finnish import FinnishAnalyzer
+
+    own = model.analyzer
+    return FinnishAnalyzer(min_part_len=own.min_part_len, batch_size=own.batch_size) if own is not None else FinnishAnalyzer()
+
+
+def precomputed(texts: Sequence[str], embeddings: "np.ndarray", words: Sequence[Sequence[Any]]) -> "Features":
+    """Return :class:`~avovastaus.model.Features` from precomputed vectors and lemmas, without segments (discovery uses none)."""
+    import numpy as np
+
+    from avovastaus.cluster import Segments
+    from avovastaus.model import Features
+
+    embeddings = np.asarray(embeddings)
+    if not len(texts) == len(embeddings) == len(words):
+        raise ValueError(f"texts, embeddings and words differ in length: {len(texts)}, {len(embeddings)}, {len(words)}")
+    segments = Segments(np.zeros((0, embeddings.shape[1]), dtype=embeddings.dtype), np.zeros(0, dtype=int), [])
+    return Features(list(texts), embeddings, [list(w) for w in words], segments)
+
+
+@contextlib.contextmanager
+def library_cache(folder: Path = CACHE) -> Iterator[Path]:
+    """Point the library's embedding cache (``AVOVASTAUS_CACHE_DIR``) at ``folder`` while the block runs.
+
+    ``ThemeModel.featurize`` embeds through the default cache folder; the benchmarks keep theirs in benchmarks/.cache.
+    """
+    before = os.environ.get("AVOVASTAUS_CACHE_DIR")
+    os.environ["AVOVASTAUS_CACHE_DIR"] = str(folder)
+    try:
+        yield folder
+    finally:
+        if before is None:
+            os.environ.pop("AVOVASTAUS_CACHE_DIR", None)
+        else:
+            os.environ["AVOVASTAUS_CACHE_DIR"] = before

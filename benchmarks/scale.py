@@ -14,14 +14,17 @@ Stage timings come from the run's ``manifest.json`` (``timings_s``), peak RSS of
 
 Part B — Yle 2015 election-compass comments, all 35,092: the CLI end to end with e5-small
 (``--codebook none --group group``, ``benchmarks/.cache``), and BERTopic 0.17.4 with default settings
-in a fresh process on the same embeddings (the texts the pipeline embeds — ``flat(normalize(text))``
-of every answer ``detect_nonanswer`` lets through — read back from the cache). Scored against the
-statement each comment answered.
+in a fresh process on the same embeddings: the pipeline's own steps give them — ``ingest`` with the
+CLI's config, ``pipeline._prepare`` (non-answers out, long answers cut) and the model's
+``ThemeModel.featurize`` on the analysed answers (vectors read back from the cache; its lemmas also
+serve the duplicate-lemma figures). Scored against the statement each comment answered.
 
 A run that takes under 60 s is repeated (3 runs, median reported); a longer one runs once.
 
 Usage: .venv/bin/python benchmarks/scale.py [--no-cold] [--part a|b] [--sizes 5000,20000,all] [--embedders static-fi,e5-small]
-(writes benchmarks/results/scale.md; a partial run writes the section with what it ran)
+       [--section NAME] [--yle-rows N] [--out FILE]
+(writes benchmarks/results/<section>.md, default scale.md; a partial run writes the section with what it ran; a quick check
+on less data than the benchmark's — --yle-rows, or --sizes other than 5000, 20000, all — prints it unless --out is given)
 """
 
 from __future__ import annotations
@@ -40,7 +43,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CACHE, PROJECT, load_line, machine_line, peak_rss_mib, require_shared, run_measured, source_line, table, write_section  # noqa: E402
+from common import (  # noqa: E402
+    CACHE, PROJECT, emit_section, library_cache, load_line, machine_line, ours_config, ours_model, peak_rss_mib, require_shared, run_measured,
+    source_line, table,
+)
 
 VKK = "eduskunta_vkk.csv"
 YLE = "yle_vaalikone2015_comments.csv"
@@ -217,7 +223,7 @@ def render_a(a: dict, cold: bool) -> list[str]:
         "(the 5,000 are the first 5,000 of the 20,000: pandas draws them from one permutation); *all* reads the file in place. "
         "Each row runs `avovastaus run <csv> --id id --text text --group label --codebook none --embedder <name> --force --quiet` in its own process. "
         "Stage seconds come from `manifest.json` (`timings_s`): *lemmas* = spaCy tokenizer + Voikko lemmas (including loading them), "
-        "*themes* = `assign_themes` discovery, *label* = c-TF-IDF keywords; *other* = ingest + prepare + summarize + write; "
+        "*themes* = the model's discovery (`ThemeModel` `timings_[\"themes\"]`), *label* = c-TF-IDF keywords, labels and representative answers (`timings_[\"label\"]`); *other* = ingest + prepare + summarize + write; "
         "*total* = the sum of the stages; *wall* = the whole process (imports, model loading included). "
         "Peak RSS of the child from `/usr/bin/time -v` (maximum over the runs). "
         "ARI/NMI over every row, excluded and unassigned answers counting as one more cluster; coverage = share of rows with a theme. "
@@ -326,23 +332,27 @@ def bertopic_worker(npz: str, out_json: str) -> None:
     Path(out_json).write_text(json.dumps(result), encoding="utf-8")
 
 
-def part_b() -> dict:
+def part_b(rows: int | None = None) -> dict:
+    """Run part B on all Yle comments, or on ``rows`` of them (``df.sample(rows, random_state=0)``, a quick check)."""
     import importlib.util
 
     import numpy as np
     import pandas as pd
 
-    from avovastaus.config import load_config
-    from avovastaus.embed import embed, resolve_embedder
-    from avovastaus.finnish import FinnishAnalyzer, detect_nonanswer, flat, normalize
+    from avovastaus import pipeline
+    from avovastaus.ingest import ingest
     from yle import Lemmatizer, dup_share
 
     path = require_shared(YLE)
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    labels_by_id = dict(zip(df["id"], df["label"]))
-    out: dict = {"n": len(df), "n_labels": df["label"].nunique(), "n_groups": df["group"].nunique()}
     with tempfile.TemporaryDirectory(prefix="avovastaus-scale-yle-") as tmp:
         tmp = Path(tmp)
+        if rows is not None and rows < len(df):
+            df = df.sample(rows, random_state=0)
+            path = tmp / "yle_sample.csv"
+            df.to_csv(path, index=False)
+        labels_by_id = dict(zip(df["id"], df["label"]))
+        out: dict = {"n": len(df), "all": path.name == YLE, "n_labels": df["label"].nunique(), "n_groups": df["group"].nunique()}
         first = cli(path, "group", "e5-small", CACHE, tmp, labels_by_id)
         print(f"B ours first run: wall {first['wall_s']:.1f} s, timings {first['timings']}, cache {first['cache']}, "
               f"peak {first['peak_mib']} MiB, themes {first['themes']}, ARI {first['ari']:.3f}", flush=True)
@@ -355,20 +365,22 @@ def part_b() -> dict:
         out["ours_first"], out["ours_warm"] = first, warm
         out["ours_identical"] = same_result([first, *warm])
 
-        # the texts the pipeline embeds: every answer that is not a non-answer, normalized and flattened
-        fuzzy = load_config(None, {"codebook": "none"}).finnish.fuzzy_nonanswer
-        clean = [normalize(t) for t in df["text"]]
-        keep = [i for i, c in enumerate(clean) if not detect_nonanswer(c, fuzzy)]
-        texts = [flat(clean[i]) for i in keep]
-        t0 = time.perf_counter()
-        X, stats = embed(resolve_embedder("e5-small"), texts, cache_dir=CACHE)
-        out["bt_load_s"], out["bt_cache"] = time.perf_counter() - t0, stats
+        # what the pipeline gives its model: the CLI's config, its ingest and prepare steps (non-answers out,
+        # long answers cut), then the model's own features (the texts it embeds, their vectors and lemmas)
+        config = ours_config(ingest={"id": "id", "text": ["text"], "group": ["group"]})
+        survey = ingest(path, config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet, config.ingest.skip_bad_rows)
+        answers = survey.answers
+        analysed, _ = pipeline._prepare(answers, config, path)
+        model = ours_model(config)
+        with library_cache(CACHE):
+            features = model.featurize(answers.loc[analysed, "clean"].tolist())
+        texts, X, stats = features.texts, features.embeddings, features.cache_stats
+        out["bt_load_s"], out["bt_cache"] = model.timings_["embed"], stats
         out["bt_rows"] = len(texts)
-        print(f"B embeddings for BERTopic: {X.shape}, cache {stats}", flush=True)
+        print(f"B embeddings for BERTopic: {X.shape}, cache {stats}; lemmas {model.timings_['lemmas']:.1f} s", flush=True)
 
-        # duplicate-lemma shares need the corpus' own lemma choices (as in yle.py)
-        analyzer = FinnishAnalyzer().initialize()
-        lemma_of = Lemmatizer(analyzer, analyzer.content_lemmas(texts))
+        # duplicate-lemma shares need the corpus' own lemma choices (as in yle.py): the model's analyzer and lemmas
+        lemma_of = Lemmatizer(model.analyzer, features.words)
         out["ours_dup"] = dup_share(w["topics"], lemma_of)
 
         if importlib.util.find_spec("bertopic") is None:
@@ -384,10 +396,10 @@ def part_b() -> dict:
                 out["bt"] = {"failed": f"exit {run.returncode}: {run.stderr.strip().splitlines()[-1:]}"}
             else:
                 bt = json.loads(res.read_text(encoding="utf-8"))
-                full = ["-1"] * len(df)
-                for i, t in zip(keep, bt["topics"]):
+                full = ["-1"] * len(answers)
+                for i, t in zip(answers.index.get_indexer(analysed), bt["topics"]):
                     full[i] = str(t)
-                bt["ari"], bt["nmi"] = scores(df["label"].tolist(), full)
+                bt["ari"], bt["nmi"] = scores([labels_by_id[i] for i in answers["id"]], full)
                 bt["coverage"] = sum(t != "-1" for t in full) / len(full)
                 bt["themes"] = len(bt["words"])
                 bt["wall_s"], bt["peak_mib"] = run.wall_s, peak
@@ -408,11 +420,12 @@ def render_b(b: dict) -> list[str]:
     lines = [
         "### B. Yle 2015 comments, all of them: ours vs BERTopic",
         "",
-        f"`../shared/data/{YLE}`: all {b['n']:,} comments ({b['n_labels']} statements, {b['n_groups']} parties). "
+        f"`../shared/data/{YLE}`: {'all ' if b['all'] else 'a random sample (`df.sample(n, random_state=0)`) of '}{b['n']:,} comments "
+        f"({b['n_labels']} statements, {b['n_groups']} parties). "
         "Ours: `avovastaus run <csv> --id id --text text --group group --codebook none` (e5-small), with `benchmarks/.cache`. "
         f"BERTopic {bt['version'] if bt and 'failed' not in bt else '0.17.4'}: `BERTopic().fit_transform(texts, embeddings=X)` with default settings in a fresh process, "
         f"on the same e5-small vectors read back from the cache: the {b['bt_rows']:,} texts the pipeline embeds "
-        "(`flat(normalize(text))` of every answer `detect_nonanswer` does not flag; "
+        "(the answers the pipeline analyses — its own `ingest` and prepare step: non-answers out, long answers cut — as `ThemeModel.featurize` gives them; "
         f"cache hits {b['bt_cache']['hits']:,}, misses {b['bt_cache']['misses']:,}). "
         f"Before the timed fit the worker fits once on {WARMUP_ROWS:,} random rows, so numba's compilation (or cache load) is out of the fit time. "
         "ARI/NMI against the statement over all comments; excluded non-answers, unassigned answers and BERTopic's outliers count as one more cluster; "
@@ -479,14 +492,18 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--embedders", default=",".join(EMBEDDERS), help="comma-separated embedders of part A")
     parser.add_argument("--no-cold", action="store_true", help="skip part A's cold runs (no embedding from scratch)")
     parser.add_argument("--section", default="scale", help="name of the results section to write (benchmarks/results/<name>.md)")
+    parser.add_argument("--yle-rows", type=int, help="part B on a random sample of this many Yle comments (a quick check; default: all)")
+    parser.add_argument("--out", type=Path, help="write the section to this file instead of benchmarks/results/<section>.md")
     args = parser.parse_args(argv)
     sizes = [None if s.strip() == "all" else int(s) for s in args.sizes.split(",") if s.strip()]
+    # a quick check on smaller data than the benchmark's prints its section unless --out says where
+    full = args.yle_rows is None and all(n is None or n in SIZES for n in sizes)
     embedders = [e.strip() for e in args.embedders.split(",") if e.strip()]
     require_shared(VKK if args.part in ("a", "both") else YLE)
 
     load0, started = load_line(), time.perf_counter()
     a = part_a(sizes, embedders, cold=not args.no_cold) if args.part in ("a", "both") else None
-    b = part_b() if args.part in ("b", "both") and (PROJECT.parent / "shared" / "data" / YLE).is_file() else None
+    b = part_b(args.yle_rows) if args.part in ("b", "both") and (PROJECT.parent / "shared" / "data" / YLE).is_file() else None
 
     lines = [
         "## Scale: cost as the data grows",
@@ -501,7 +518,7 @@ def main(argv: list[str]) -> None:
         lines += render_a(a, cold=not args.no_cold)
     if b:
         lines += render_b(b)
-    print(f"wrote {write_section(args.section, chr(10).join(lines))}")
+    emit_section(args.section, chr(10).join(lines), args.out, full)
 
 
 if __name__ == "__main__":

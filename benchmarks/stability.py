@@ -4,10 +4,12 @@ Data: the Yle 2015 sample of ``yle.py`` (200 comments per statement, 5,200 answe
 as the pipeline does (``flat(normalize(text))``) and embedded with e5-small through benchmarks/.cache.
 
 Protocol (``avovastaus.stability.theme_stability``, the library's own, for both methods):
-* the full-data partition: ours = ``assign_themes`` in pure discovery mode with seed 0; BERTopic =
+* the full-data partition: ours = the pipeline's ``ThemeModel`` for ``--codebook none`` (``model_from_config``,
+  default config), fitted on the precomputed vectors and lemmas with seed 0; BERTopic =
   ``BERTopic()`` with default settings on the same embeddings (its UMAP unseeded, as a user gets it);
 * 5 reruns, each on the same random 80 % of the answers for both methods (rng seed 0), rerun r with
-  seed r + 1: ours ``assign_themes(X[rows], ..., seed=seed)``; BERTopic
+  seed r + 1: ours ``clone(model).set_params(seed=seed).fit(features=features.subset(rows))`` (the refits of
+  ``ThemeModel.stability``, which is run too, to check it gives the same figures); BERTopic
   ``BERTopic(umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed))``;
 * a theme's stability = mean over reruns of the best Jaccard overlap between its members (restricted
   to the rerun's rows) and any theme of the rerun. BERTopic's outliers (topic -1) are no topic: they
@@ -18,11 +20,13 @@ pipeline's manifest computes it), unweighted mean, share of themes below 0.6 (th
 threshold), themes per rerun, ARI between the full-data partition and each rerun's partition on the
 rerun's rows (outliers/unassigned as one more cluster, as elsewhere; and on rows assigned in both).
 
-Usage: .venv/bin/python benchmarks/stability.py   (writes benchmarks/results/stability.md)
+Usage: .venv/bin/python benchmarks/stability.py [--per-statement N] [--out FILE]   (writes benchmarks/results/stability.md;
+a sample under 200 per statement prints its section unless --out is given)
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import time
@@ -31,7 +35,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CACHE, load_line, machine_line, peak_rss_mib, require_shared, source_line, table, write_section  # noqa: E402
+from common import (  # noqa: E402
+    CACHE, emit_section, fresh_analyzer, load_line, machine_line, ours_model, peak_rss_mib, precomputed, require_shared, source_line, table,
+)
 from yle import PER_STATEMENT, load_sample  # noqa: E402
 
 RUNS = 5
@@ -106,28 +112,33 @@ def recording(reassign, store: list[dict]):
 # ---------------------------------------------------------------- methods
 
 
-def ours(X) -> dict:
-    """Return our full-data themes (seed 0), per-theme stability and the recorded reruns."""
-    import numpy as np
+def ours(model, features) -> dict:
+    """Return our full-data themes (seed 0), per-theme stability and the recorded reruns.
 
-    from avovastaus.cluster import assign_themes
+    ``model`` is the pipeline's own ThemeModel (``--codebook none``); reruns are the refits that
+    ``ThemeModel.stability`` makes, ``clone(model).set_params(seed=s).fit(features=features.subset(rows))``,
+    recorded so that each rerun's partition can be scored. ``ThemeModel.stability`` itself then runs
+    to check that it gives the same figures.
+    """
+    import numpy as np
+    from sklearn.base import clone
+
     from avovastaus.stability import theme_stability
 
-    d = X.shape[1]
+    fitted = clone(model).set_params(seed=SEED).fit(features=features)
 
-    def discover(rows, seed):
-        return assign_themes(X[rows], np.zeros((0, d)), np.zeros(0, dtype=int), [], None, seed=seed)
+    def refit(rows, seed):
+        return clone(fitted).set_params(seed=seed).fit(features=features.subset(rows)).assignment_.themes
 
-    t0 = time.perf_counter()
-    assignment, centroids = discover(np.arange(len(X)), SEED)
-    full_s = time.perf_counter() - t0
-    theme_ids = list(centroids)
     reruns: list[dict] = []
     t0 = time.perf_counter()
-    stability = theme_stability(assignment.themes, recording(lambda rows, seed: discover(rows, seed)[0].themes, reruns),
-                                theme_ids, runs=RUNS, sample=SAMPLE, seed=SEED)
-    return {"themes": assignment.themes, "theme_ids": theme_ids, "stability": stability, "reruns": reruns,
-            "full_s": full_s, "stability_s": time.perf_counter() - t0}
+    stability = theme_stability(fitted.assignment_.themes, recording(refit, reruns), fitted.theme_ids_,
+                                runs=RUNS, sample=SAMPLE, seed=fitted.seed)
+    stability_s = time.perf_counter() - t0
+    library = fitted.stability(RUNS, SAMPLE)
+    same = list(library) == list(stability) and np.allclose(list(library.values()), list(stability.values()), equal_nan=True, rtol=0, atol=0)
+    return {"themes": fitted.assignment_.themes, "theme_ids": fitted.theme_ids_, "stability": stability, "reruns": reruns,
+            "full_s": fitted.timings_["themes"], "label_s": fitted.timings_["label"], "stability_s": stability_s, "library_agrees": same}
 
 
 def bertopic(X, texts) -> dict:
@@ -166,24 +177,32 @@ def spread(values: list[float], fmt: str = "{:.3f}") -> str:
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--per-statement", type=int, default=PER_STATEMENT,
+                        help=f"comments per statement (default {PER_STATEMENT}); a smaller sample prints its section instead of writing results/stability.md")
+    parser.add_argument("--out", type=Path, help="write the section to this file (default: benchmarks/results/stability.md)")
+    args = parser.parse_args(argv)
     path = require_shared("yle_vaalikone2015_comments.csv")
     import importlib.util
 
-    from avovastaus.embed import embed, resolve_embedder
+    from avovastaus.embed import embed
     from avovastaus.finnish import flat, normalize
 
     load0 = load_line()
-    sample = load_sample(path)
+    per_statement = args.per_statement
+    sample = load_sample(path, per_statement)
     texts = [flat(normalize(t)) for t in sample["text"]]
-    X, cache_stats = embed(resolve_embedder("e5-small"), texts, cache_dir=CACHE)
+    model = ours_model()  # what `avovastaus run --codebook none` fits: default config, e5-small
+    X, cache_stats = embed(model.embedder, texts, cache_dir=CACHE)
+    words = fresh_analyzer(model).content_lemmas(texts)  # keywords are part of every fit (not of the stability figures)
     print(f"sample: {len(texts):,} answers; embeddings {X.shape}, cache {cache_stats}", flush=True)
 
     results = []
-    mine = ours(X)
-    results.append(summarize("ours (`assign_themes`, discovery)", mine["themes"], mine["theme_ids"], mine["stability"], mine["reruns"]))
+    mine = ours(model, precomputed(texts, X, words))
+    results.append(summarize("ours (`ThemeModel`, discovery)", mine["themes"], mine["theme_ids"], mine["stability"], mine["reruns"]))
     print(f"ours: {results[-1]['themes']} themes, weighted stability {results[-1]['weighted']:.3f}, "
-          f"{mine['stability_s']:.1f} s for {RUNS} reruns", flush=True)
+          f"{mine['stability_s']:.1f} s for {RUNS} reruns; ThemeModel.stability agrees: {mine['library_agrees']}", flush=True)
     theirs = None
     if importlib.util.find_spec("bertopic") is None:
         print(f"SKIP: BERTopic rows: bertopic is not importable (pip install bertopic=={BERTOPIC_VERSION})")
@@ -198,12 +217,13 @@ def main() -> None:
         "",
         f"Script: `benchmarks/stability.py`. Machine: {machine_line()}. Library: {source_line()}.",
         "",
-        f"The Yle 2015 sample of `yle.py` ({len(texts):,} comments, {PER_STATEMENT} per statement), e5-small (`query: `) embeddings "
+        f"The Yle 2015 sample of `yle.py` ({len(texts):,} comments, {per_statement} per statement), e5-small (`query: `) embeddings "
         f"from the cache (hits {cache_stats['hits']:,}, misses {cache_stats['misses']:,}), the same for both methods. "
-        f"Protocol of `avovastaus.stability.theme_stability` for both: the full-data partition (ours: `assign_themes` discovery, seed {SEED}; "
+        f"Protocol of `avovastaus.stability.theme_stability` for both: the full-data partition (ours: the pipeline's `ThemeModel` for "
+        f"`--codebook none` (`model_from_config`, default config) fitted on the precomputed vectors and lemmas, seed {SEED}; "
         "BERTopic: `BERTopic()` defaults, its UMAP unseeded), then "
         f"{RUNS} reruns on random {SAMPLE:.0%} subsamples — the same rows for both methods — with seeds 1–{RUNS} "
-        "(ours: `assign_themes(..., seed=seed)`; BERTopic: `umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric=\"cosine\", random_state=seed)`, "
+        "(ours: `clone(model).set_params(seed=seed).fit(features=features.subset(rows))`, the refits of `ThemeModel.stability`; BERTopic: `umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric=\"cosine\", random_state=seed)`, "
         "everything else default). A theme's stability is its mean best-match Jaccard over the reruns (its members restricted to the "
         "rerun's rows, against every theme of the rerun). BERTopic's outliers (topic −1) are not a topic: they join no member set and no rerun cluster, "
         "so a topic whose answers become outliers in a rerun loses stability.",
@@ -240,7 +260,10 @@ def main() -> None:
         else:
             lines.append(f"- {r['name']}: no theme below {THRESHOLD}.")
     lines.append("")
-    timing = f"Time: ours, full-data discovery {mine['full_s']:.2f} s, {RUNS} reruns {mine['stability_s']:.1f} s"
+    lines += [f"Check: `ThemeModel.stability({RUNS}, {SAMPLE})` on our full-data model gives "
+              + ("the same per-theme figures as the recorded reruns above." if mine["library_agrees"] else "DIFFERENT per-theme figures from the recorded reruns above."), ""]
+    timing = (f"Time: ours, full-data fit `timings_[\"themes\"]` {mine['full_s']:.2f} s (+ `timings_[\"label\"]` {mine['label_s']:.2f} s), "
+              f"{RUNS} reruns {mine['stability_s']:.1f} s (whole refits: themes, keywords, representative answers)")
     if theirs:
         timing += (f"; BERTopic, full-data fit {theirs['full_s']:.1f} s (includes numba compilation when the cache is cold), "
                    f"{RUNS} reruns {theirs['stability_s']:.1f} s (a seeded UMAP runs single-threaded)")
@@ -248,8 +271,8 @@ def main() -> None:
         timing += f". BERTopic rows skipped: `bertopic` is not importable (`pip install bertopic=={BERTOPIC_VERSION}`)"
     lines += [timing + ".", "",
               f"Machine load when the script started: {load0}; at the end: {load_line()}. Peak RSS (VmHWM) of the script: {peak_rss_mib():,.0f} MiB."]
-    print(f"wrote {write_section('stability', chr(10).join(lines))}")
+    emit_section("stability", chr(10).join(lines), args.out, full=per_statement >= PER_STATEMENT)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

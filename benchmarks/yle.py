@@ -6,17 +6,22 @@ each comment answered. Texts are normalized as the pipeline does (``flat(normali
 embedded once with e5-small (``query: ``) through the cache in benchmarks/.cache.
 
 Rows:
-* ours, library: ``assign_themes`` in pure discovery mode (seeds 0, 1, 2) and lemma keywords
-  (``FinnishAnalyzer.content_lemmas`` + ``theme_keywords``), clustering and labelling timed apart;
+* ours, library: the pipeline's own ``ThemeModel`` for ``--codebook none`` (``model_from_config`` with the
+  default config), refitted as ``clone(model).set_params(seed=s).fit(features=Features(...))`` for seeds
+  0, 1, 2 on the cached vectors and lemmas from ``FinnishAnalyzer.content_lemmas`` (a fresh analyzer per
+  seed); clustering and labelling times are the model's ``timings_["themes"]`` and ``content_lemmas`` +
+  ``timings_["label"]`` (keywords, labels, representative answers);
 * ours, CLI: ``avovastaus run ... --codebook none`` once end to end, stage timings from manifest.json;
 * BERTopic 0.17.4 defaults: ``BERTopic().fit_transform(texts, embeddings=X)`` in a fresh subprocess:
   the first fit is cold (``import bertopic`` + numba compilation included), the next ones warm.
 
-Usage: .venv/bin/python benchmarks/yle.py   (writes benchmarks/results/yle.md)
+Usage: .venv/bin/python benchmarks/yle.py [--per-statement N] [--out FILE]   (writes benchmarks/results/yle.md;
+a sample under 200 per statement prints its section unless --out is given)
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -29,7 +34,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CACHE, PROJECT, load_line, machine_line, peak_rss_mib, source_line, require_shared, run_measured, table, write_section  # noqa: E402
+from common import (  # noqa: E402
+    CACHE, PROJECT, emit_section, fresh_analyzer, load_line, machine_line, ours_model, peak_rss_mib, precomputed, require_shared,
+    run_measured, source_line, table,
+)
 
 PER_STATEMENT = 200
 SEEDS = (0, 1, 2)
@@ -41,16 +49,16 @@ N_WORDS = 10
 # ---------------------------------------------------------------- data and scores
 
 
-def load_sample(path: Path):
-    """Return the benchmark sample: 200 comments per statement (all of a statement that has fewer)."""
+def load_sample(path: Path, per_statement: int = PER_STATEMENT):
+    """Return the benchmark sample: ``per_statement`` (200) comments per statement (all of a statement that has fewer)."""
     import pandas as pd
 
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     sizes = df["label"].value_counts()
-    if (sizes >= PER_STATEMENT).all():
-        sample = df.groupby("label", group_keys=False).sample(n=PER_STATEMENT, random_state=0)
+    if (sizes >= per_statement).all():
+        sample = df.groupby("label", group_keys=False).sample(n=per_statement, random_state=0)
     else:  # some statement is short: take all of it
-        parts = [g.sample(n=min(PER_STATEMENT, len(g)), random_state=0) for _, g in df.groupby("label")]
+        parts = [g.sample(n=min(per_statement, len(g)), random_state=0) for _, g in df.groupby("label")]
         sample = pd.concat(parts)
     return sample.reset_index(drop=True)
 
@@ -116,56 +124,37 @@ def fmt_s(values: list[float]) -> str:
 # ---------------------------------------------------------------- ours: library
 
 
-def cluster_params() -> dict:
-    """Return the discovery parameters of the default config (the CLI's), or assign_themes' own defaults."""
-    try:
-        from avovastaus.config import load_config
+def run_library(model, texts: list[str], X, labels) -> tuple[list[dict], object, list]:
+    """Fit our model for each seed on the precomputed vectors; return (one record per seed, analyzer, lemma lists).
 
-        c = load_config(None, {"codebook": "none"}).cluster
-        return {"max_themes": c.max_themes, "n_neighbors": c.n_neighbors, "min_discovered": c.min_discovered,
-                "max_themes_per_answer": c.max_themes_per_answer, "max_unassigned": c.max_unassigned, "n_themes": c.n_themes}
-    except Exception as exc:  # noqa: BLE001 - the config module may change; fall back and say so
-        print(f"note: default config not readable ({exc!r}); using assign_themes defaults")
-        return {}
+    ``model`` is the pipeline's own :class:`~avovastaus.model.ThemeModel` (``--codebook none``); each seed
+    refits ``clone(model).set_params(seed=seed)`` on ``Features`` of the cached vectors and lemmas computed
+    in that run, so the stage times are the model's own ``timings_`` (``themes``, ``label``).
+    """
+    from sklearn.base import clone
 
-
-def run_library(X, texts, labels) -> tuple[list[dict], object, list]:
-    """Run discovery + keywords for each seed; return (one record per seed, analyzer, lemma lists)."""
-    import numpy as np
-
-    from avovastaus.cluster import assign_themes
-    from avovastaus.finnish import FinnishAnalyzer
-    from avovastaus.label import theme_keywords
-
-    params = cluster_params()
     records, analyzer, words = [], None, None
     for seed in SEEDS:
-        t0 = time.perf_counter()
-        assignment, centroids = assign_themes(
-            X, np.zeros((0, X.shape[1])), np.zeros(0, dtype=int), [], None, seed=seed, **params
-        )
-        cluster_s = time.perf_counter() - t0
         # a fresh analyzer per run so its per-word cache does not flatter the later runs; loading timed apart
-        analyzer = FinnishAnalyzer()
+        analyzer = fresh_analyzer(model)
         t0 = time.perf_counter()
         analyzer.initialize()
         load_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         words = analyzer.content_lemmas(texts)
         lemmas_s = time.perf_counter() - t0
-        theme_ids = list(centroids)
-        t0 = time.perf_counter()
-        keywords = theme_keywords(words, assignment.primary, theme_ids, n=N_WORDS)
-        keywords_s = time.perf_counter() - t0
+        fitted = clone(model).set_params(seed=seed).fit(features=precomputed(texts, X, words))
+        assignment = fitted.assignment_
+        cluster_s, describe_s = fitted.timings_["themes"], fitted.timings_["label"]
         primary = [p if p is not None else "-1" for p in assignment.primary]
         ari, nmi = scores(labels, primary)
         records.append({
-            "seed": seed, "ari": ari, "nmi": nmi, "themes": len(theme_ids),
+            "seed": seed, "ari": ari, "nmi": nmi, "themes": len(fitted.centroids_),
             "coverage": sum(p is not None for p in assignment.primary) / len(primary),
             "moved": assignment.details.get("moved_to_nearest_theme"),
-            "cluster_s": cluster_s, "load_s": load_s, "lemmas_s": lemmas_s, "keywords_s": keywords_s,
-            "label_s": lemmas_s + keywords_s,
-            "topics": {t: [k.lemma for k in kws] for t, kws in keywords.items()},
+            "cluster_s": cluster_s, "load_s": load_s, "lemmas_s": lemmas_s, "keywords_s": describe_s,
+            "label_s": lemmas_s + describe_s,
+            "topics": {t: [k.lemma for k in kws] for t, kws in fitted.keywords_.items()},
         })
         r = records[-1]
         print(f"ours seed {seed}: {r['themes']} themes, ARI {ari:.3f}, NMI {nmi:.3f}, coverage {r['coverage']:.1%}, "
@@ -272,47 +261,47 @@ def run_bertopic(X, texts) -> dict | None:
     return first
 
 
-def single_thread_clustering(X) -> list[float]:
-    """Return assign_themes times (seeds 0..2) with BLAS/OpenMP pools limited to one thread (a diagnostic)."""
-    import numpy as np
+def single_thread_clustering(model, features) -> list[float]:
+    """Return the model's ``themes`` stage times (seeds 0..2) with BLAS/OpenMP pools limited to one thread (a diagnostic)."""
+    from sklearn.base import clone
     from threadpoolctl import threadpool_limits
 
-    from avovastaus.cluster import assign_themes
-
-    params, times = cluster_params(), []
+    times = []
     with threadpool_limits(1):
         for seed in SEEDS:
-            t0 = time.perf_counter()
-            assign_themes(X, np.zeros((0, X.shape[1])), np.zeros(0, dtype=int), [], None, seed=seed, **params)
-            times.append(time.perf_counter() - t0)
+            times.append(clone(model).set_params(seed=seed).fit(features=features).timings_["themes"])
     return times
 
 
 # ---------------------------------------------------------------- main
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--per-statement", type=int, default=PER_STATEMENT,
+                        help=f"comments per statement (default {PER_STATEMENT}); a smaller sample prints its section instead of writing results/yle.md")
+    parser.add_argument("--out", type=Path, help="write the section to this file (default: benchmarks/results/yle.md)")
+    args = parser.parse_args(argv)
     path = require_shared("yle_vaalikone2015_comments.csv")
-    import numpy as np
-
-    from avovastaus.embed import embed, resolve_embedder
+    from avovastaus.embed import embed
     from avovastaus.finnish import flat, normalize
 
     load0 = load_line()
-    sample = load_sample(path)
+    per_statement = args.per_statement
+    sample = load_sample(path, per_statement)
     texts = [flat(normalize(t)) for t in sample["text"]]
     labels = sample["label"].tolist()
     labels_by_id = dict(zip(sample["id"], labels))
     print(f"sample: {len(sample):,} comments, {sample['label'].nunique()} statements", flush=True)
 
-    embedder = resolve_embedder("e5-small")
+    model = ours_model()  # what `avovastaus run --codebook none` fits: default config, e5-small
     t0 = time.perf_counter()
-    X, cache_stats = embed(embedder, texts, cache_dir=CACHE)
+    X, cache_stats = embed(model.embedder, texts, cache_dir=CACHE)
     embed_s = time.perf_counter() - t0
     print(f"embedded in {embed_s:.1f} s; cache {cache_stats}", flush=True)
 
-    ours, analyzer, words = run_library(X, texts, labels)
-    one_thread = single_thread_clustering(X)
+    ours, analyzer, words = run_library(model, texts, X, labels)
+    one_thread = single_thread_clustering(model, precomputed(texts, X, words))
     print(f"ours, clustering with one BLAS/OpenMP thread: {[round(t, 2) for t in one_thread]} s", flush=True)
     lemma_of = Lemmatizer(analyzer, words)
     for r in ours:
@@ -343,9 +332,10 @@ def main() -> None:
         "",
         f"Script: `benchmarks/yle.py`. Machine: {machine_line()}. Library: {source_line()}.",
         "",
-        f"{len(sample):,} comments of `../shared/data/yle_vaalikone2015_comments.csv`, {PER_STATEMENT} per statement "
-        f"({sample['label'].nunique()} statements; `groupby(\"label\").sample(n={PER_STATEMENT}, random_state=0)`), scored against the statement "
-        "each comment answered. Same e5-small (`query: `) embeddings for every row "
+        f"{len(sample):,} comments of `../shared/data/yle_vaalikone2015_comments.csv`, {per_statement} per statement "
+        f"({sample['label'].nunique()} statements; `groupby(\"label\").sample(n={per_statement}, random_state=0)`), scored against the statement "
+        "each comment answered. *ours, library* = the pipeline's own `ThemeModel` for `--codebook none` (`model_from_config`, default config), "
+        "fitted on precomputed vectors and lemmas (`fit(features=...)`), once per seed. Same e5-small (`query: `) embeddings for every row "
         f"(embedding took {embed_s:.1f} s here; cache hits {cache_stats['hits']:,}, misses {cache_stats['misses']:,}). "
         "ARI/NMI count unassigned answers (BERTopic's outliers, topic −1) as one more cluster. "
         "*dup lemma* = share of themes whose top-10 keywords hold two different words with one lemma "
@@ -380,10 +370,10 @@ def main() -> None:
 
     lines += ["### Time", ""]
     trows = [
-        ["ours: clustering (`assign_themes`)", fmt_s([r["cluster_s"] for r in ours])],
-        ["ours: labelling (`content_lemmas` + `theme_keywords`)", fmt_s([r["label_s"] for r in ours])],
+        ["ours: clustering (`ThemeModel.fit`, `timings_[\"themes\"]`)", fmt_s([r["cluster_s"] for r in ours])],
+        ["ours: labelling (`content_lemmas` + `timings_[\"label\"]`)", fmt_s([r["label_s"] for r in ours])],
         ["  of which `content_lemmas`", fmt_s([r["lemmas_s"] for r in ours])],
-        ["  of which `theme_keywords`", fmt_s([r["keywords_s"] for r in ours])],
+        ["  of which `timings_[\"label\"]` (keywords, labels, representative answers)", fmt_s([r["keywords_s"] for r in ours])],
         ["ours: clustering + labelling", fmt_s(ours_time)],
         ["ours: loading spaCy tokenizer + Voikko (once per run, not in the line above)", fmt_s([r["load_s"] for r in ours])],
         ["diagnostic: ours, clustering under `threadpool_limits(1)`", fmt_s(one_thread)],
@@ -448,11 +438,11 @@ def main() -> None:
     if bt_rows:
         mem += f"; BERTopic worker {bt['peak_rss_mib']:,.0f} MiB"
     lines.append(mem + ".")
-    print(f"wrote {write_section('yle', chr(10).join(lines))}")
+    emit_section("yle", chr(10).join(lines), args.out, full=per_statement >= PER_STATEMENT)
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "--bertopic-worker":
         bertopic_worker(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
-        main()
+        main(sys.argv[1:])
