@@ -15,7 +15,7 @@ Stage timings come from the run's ``manifest.json`` (``timings_s``), peak RSS of
 Part B — Yle 2015 election-compass comments, all 35,092: the CLI end to end with e5-small
 (``--codebook none --group group``, ``benchmarks/.cache``), and BERTopic 0.17.4 with default settings
 in a fresh process on the same embeddings: the pipeline's own steps give them — ``ingest`` with the
-CLI's config, ``pipeline._prepare`` (non-answers out, long answers cut) and the model's
+CLI's config, ``pipeline.prepare_answers`` (non-answers out, long answers cut) and the model's
 ``ThemeModel.featurize`` on the analysed answers (vectors read back from the cache; its lemmas also
 serve the duplicate-lemma figures). Scored against the statement each comment answered.
 
@@ -370,7 +370,7 @@ def part_b(rows: int | None = None) -> dict:
         config = ours_config(ingest={"id": "id", "text": ["text"], "group": ["group"]})
         survey = ingest(path, config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet, config.ingest.skip_bad_rows)
         answers = survey.answers
-        analysed, _ = pipeline._prepare(answers, config, path)
+        analysed, _ = pipeline.prepare_answers(answers, config, path)
         model = ours_model(config)
         with library_cache(CACHE):
             features = model.featurize(answers.loc[analysed, "clean"].tolist())

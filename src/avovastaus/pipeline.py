@@ -100,7 +100,7 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     survey = ingest(input_path, config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet, config.ingest.skip_bad_rows)
     answers = survey.answers
     timings.lap("ingest")
-    analysed, truncated = _prepare(answers, config, input_path)
+    analysed, truncated = prepare_answers(answers, config, input_path)
     timings.lap("prepare")
 
     if config.embed.model in BUILT_MODELS and not is_built(config.embed.model):
@@ -150,7 +150,7 @@ class _Laps(dict):
         self._clock = time.perf_counter()
 
 
-def _prepare(answers: pd.DataFrame, config: Config, input_path: Path) -> tuple[np.ndarray, pd.Series]:
+def prepare_answers(answers: pd.DataFrame, config: Config, input_path: Path) -> tuple[np.ndarray, pd.Series]:
     """Add the cleaned text and the exclusion reason of every answer; return (analysed rows, which answers were cut to max_chars)."""
     answers["clean"] = answers["text"].map(normalize)
     truncated = answers["clean"].str.len() > config.ingest.max_chars
