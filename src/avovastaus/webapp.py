@@ -28,8 +28,8 @@ from flask import Blueprint, Flask, abort, current_app, g, redirect, render_temp
 from werkzeug.exceptions import HTTPException
 
 from .journal import VERDICTS, Conflict, Journal, Kind, in_force, touches_of
-from .rundir import load_run
-from .review import LiveReview, Reviewed, answer_key
+from .rundir import answer_key, load_run
+from .review import LiveReview, Reviewed
 from .websecurity import (
     LOOPBACK_NAMES, BadRequest, allowed_hosts, foreign_post, host_allowed, is_loopback, local_path, make_review_server, same_secret, whole_number,
 )
