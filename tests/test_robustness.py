@@ -105,3 +105,17 @@ def test_raw_csv_values_when_asked(tmp_path: Path) -> None:
     assert "\n=1+1 ja yhteistyö" in (tmp_path / "run" / "answers.csv").read_text(encoding="utf-8").replace("R001,yhteistyo_nyt,", "\n")
     assert json.loads((tmp_path / "run" / "manifest.json").read_text())["csv_formula_escape"] is False
     assert load_run(tmp_path / "run").answers["text"].iloc[0] == "=1+1 ja yhteistyö"
+
+
+def test_an_unusable_output_place_is_refused_before_the_analysis(tmp_path: Path, monkeypatch) -> None:
+    from avovastaus.errors import AvovastausError
+    from avovastaus.model import ThemeModel
+
+    def never(*args, **kwargs):
+        raise AssertionError("the analysis ran before the output location was checked")
+
+    monkeypatch.setattr(ThemeModel, "fit", never)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(AvovastausError) as info:
+        _run(TINY, tmp_path / "file" / "run")
+    assert info.value.code == "E502"

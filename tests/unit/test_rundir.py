@@ -86,3 +86,31 @@ def test_header_names_from_the_survey_are_escaped_too(tmp_path: Path) -> None:
     write_csv(pd.DataFrame({"=ryhmä()": ["a"]}), tmp_path / "t.csv")
     assert (tmp_path / "t.csv").read_text(encoding="utf-8").startswith("'=ryhmä()")
     assert list(read_csv(tmp_path / "t.csv", escaped=True).columns) == ["=ryhmä()"]
+
+
+def test_an_unwritable_or_full_output_location_is_refused_before_any_work(tmp_path: Path, monkeypatch) -> None:
+    import shutil
+    import tempfile
+    from collections import namedtuple
+
+    from avovastaus.rundir import check_writable
+
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(AvovastausError) as info:
+        check_writable(tmp_path / "file" / "run")
+    assert info.value.code == "E502" and "not a folder" in info.value.message
+
+    def read_only(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    with monkeypatch.context() as m:
+        m.setattr(tempfile, "mkstemp", read_only)
+        with pytest.raises(AvovastausError) as info:
+            check_writable(tmp_path / "new" / "run")
+    assert info.value.code == "E502" and str(tmp_path) in info.value.message and "Read-only" in info.value.message
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(100, 99, 1 << 20))
+    with pytest.raises(AvovastausError) as info:
+        check_writable(tmp_path / "run", needed_bytes=50 << 20)
+    assert info.value.code == "E502" and "MB free" in info.value.message
