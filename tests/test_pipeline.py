@@ -34,7 +34,7 @@ def test_run_writes_every_output_with_the_documented_columns(tiny_run):
     _, out = tiny_run
     assert sorted(p.name for p in out.iterdir()) == ["answers.csv", "groups.csv", "manifest.json", "report.html", "report.md", "summary.xlsx", "themes.csv"]
     answers = pd.read_csv(out / "answers.csv", dtype=str, keep_default_na=False)
-    assert list(answers.columns) == ["id", "question", "vastaajaryhma", "alue", "text", "excluded", "theme", "themes", "score"]
+    assert list(answers.columns) == ["id", "question", "vastaajaryhma", "alue", "text", "excluded", "theme", "themes", "score", "confidence"]
     themes = pd.read_csv(out / "themes.csv", keep_default_na=False)
     assert list(themes.columns) == ["theme", "label", "source", "keywords", "size", "share", "examples"]
     groups = pd.read_csv(out / "groups.csv")
@@ -52,10 +52,11 @@ def test_every_answer_is_accounted_for(tiny_run):
     assert len(answers) == 2 * len(source) == counts["read"]
     assert counts["read"] == counts["excluded"] + counts["analysed"]
     assert sum(counts["excluded_by_reason"].values()) == counts["excluded"] == (answers["excluded"] != "").sum()
-    # excluded answers carry no theme; analysed answers at most 5% without one
+    # excluded answers carry no theme; analysed answers without one are counted, and most in-domain answers fit
     assert (answers.loc[answers["excluded"] != "", "theme"] == "").all()
     analysed = answers[answers["excluded"] == ""]
-    assert (analysed["theme"] == "").mean() <= 0.05
+    assert (analysed["theme"] == "").sum() == counts["unassigned"]
+    assert (analysed["theme"] == "").mean() <= 0.15
     assert "Read" in result.summary() and str(out) in result.summary()
 
 
@@ -115,7 +116,7 @@ def test_sample_corpus_with_default_embedder(tmp_path):
     result = run_pipeline(SAMPLE, config, tmp_path / "run")
     answers = pd.read_csv(tmp_path / "run" / "answers.csv", dtype=str, keep_default_na=False)
     analysed = answers[answers["excluded"] == ""]
-    assert result.counts["unassigned_share"] <= 0.05
+    assert result.counts["unassigned_share"] <= 0.05  # every sample answer is in the codebook's domain
     assert (analysed["themes"].str.contains(";")).mean() > 0.05  # some answers carry several themes
     groups = pd.read_csv(tmp_path / "run" / "groups.csv")
     assert set(groups["group_column"]) == {"vastaajaryhma", "alue"}

@@ -28,6 +28,8 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import silhouette_score
 
+from .assign import CodebookClassifier, Evidence, open_set_themes
+
 
 def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-12)
@@ -267,6 +269,8 @@ class Assignment:
     themes: list[list[str]]
     scores: np.ndarray
     details: dict = field(default_factory=dict)
+    #: how sure the codebook classifier is of each answer's codebook decision: P(primary theme), or P(fits no codebook theme)
+    confidence: np.ndarray | None = None
 
     @property
     def primary(self) -> list[str | None]:
@@ -285,13 +289,19 @@ class Segments:
     embeddings: np.ndarray
     answer: np.ndarray
     terms: list[set[str]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
 
     def subset(self, rows: np.ndarray, n_answers: int) -> "Segments":
         """Return the segments of answers ``rows`` only, their answer numbers renumbered to positions in ``rows``."""
         keep = np.isin(self.answer, rows)
         renumber = np.full(n_answers, -1)
         renumber[rows] = np.arange(len(rows))
-        return Segments(self.embeddings[keep], renumber[self.answer[keep]], [t for t, k in zip(self.terms, keep) if k])
+        return Segments(
+            self.embeddings[keep], renumber[self.answer[keep]], [t for t, k in zip(self.terms, keep) if k], [t for t, k in zip(self.texts, keep) if k],
+        )
+
+    def evidence(self) -> Evidence:
+        return Evidence(self.embeddings, list(self.texts) or [""] * len(self.embeddings), list(self.terms))
 
 
 def assign_themes(
@@ -299,28 +309,44 @@ def assign_themes(
     answer_terms: Sequence[set[str]],
     segments: Segments,
     codebook_ids: Sequence[str],
-    assigner: CodebookAssigner | None,
+    assigner: CodebookClassifier | CodebookAssigner | None,
     discoverer: ThemeDiscoverer,
     max_themes_per_answer: int = 3,
     max_unassigned: float = 0.05,
+    answer_texts: Sequence[str] = (),
 ) -> tuple[Assignment, dict[str, np.ndarray]]:
     """Return (themes of every answer, centroid of every theme) from codebook fit, discovery and outlier rules.
 
-    1. Codebook (a fitted ``assigner``): the whole answer and each of its segments pick their best
-       theme (similarity plus keyword evidence); accepted picks become the answer's themes, the whole
-       answer's pick first, then segments' picks by similarity, up to ``max_themes_per_answer``.
+    1. Codebook, with a fitted :class:`~avovastaus.assign.CodebookClassifier` (the default): an
+       answer gets a codebook theme only when the classifier finds it fits the codebook at all (see
+       :mod:`avovastaus.assign`); segments add further themes. With the older
+       :class:`CodebookAssigner` (``[cluster] assigner = "centroid"``): the whole answer and each of
+       its segments pick their best theme (similarity plus keyword evidence); accepted picks become
+       the answer's themes, the whole answer's pick first, up to ``max_themes_per_answer``.
     2. Discovery: answers no codebook theme fits are clustered by (a clone of) ``discoverer``; themes
-       under its ``min_size`` answers are dissolved. A leftover still closer to a codebook theme than
-       to its discovered theme joins the codebook theme.
-    3. Outliers: if more than ``max_unassigned`` of the answers are left without a theme, the ones
-       closest to an existing theme join it until the share is met.
-    ``answer_terms``/``segments.terms`` are each text's lemmas and compound parts (empty: no lexical evidence).
+       under its ``min_size`` answers are dissolved and their answers stay without a theme.
+    3. Only without the open-set classifier: a leftover still closer to a codebook theme than to its
+       discovered theme joins the codebook theme, and if more than ``max_unassigned`` of the answers
+       are left without a theme, the ones closest to an existing theme join it until the share is met.
+       With the classifier, coverage comes from real fits only.
+    ``answer_terms``/``segments.terms`` are each text's lemmas and compound parts (empty: no lexical
+    evidence); ``answer_texts``/``segments.texts`` the normalized texts (for character evidence).
     """
     n = len(answer_emb)
     X = _unit(np.asarray(answer_emb, dtype=np.float64))
     themes: list[list[str]] = [[] for _ in range(n)]
     centroids: dict[str, np.ndarray] = {}
-    if assigner is not None and len(codebook_ids):
+    confidence = None
+    open_set = isinstance(assigner, CodebookClassifier)
+    if open_set and len(codebook_ids):
+        texts = list(answer_texts) or [""] * n
+        picks, primary_p, p_none = open_set_themes(assigner, Evidence(X, texts, list(answer_terms)), segments.evidence(), segments.answer, max_themes_per_answer)
+        themes = [[codebook_ids[t] for t in p] for p in picks]
+        confidence = np.where(np.isnan(primary_p), p_none, primary_p)
+        for t, theme in enumerate(codebook_ids):
+            members = [i for i in range(n) if themes[i] and themes[i][0] == theme]
+            centroids[theme] = _unit(X[members].mean(axis=0)) if members else assigner.raw_centroids_[t]
+    elif assigner is not None and len(codebook_ids):
         themes = _codebook_themes(X, segments, codebook_ids, assigner, answer_terms, max_themes_per_answer)
         centroids.update(zip(codebook_ids, assigner.centroids_))
     codebook_assigned = sum(1 for t in themes if t)
@@ -331,7 +357,7 @@ def assign_themes(
     if len(leftovers) >= 2 * discoverer.min_size:
         fitted = clone(discoverer).fit(X[leftovers])
         cluster[leftovers] = fitted.labels_
-        if centroids:
+        if centroids and not open_set:
             codebook_sims = X[leftovers] @ assigner.centroids_.T
             own = (X[leftovers] * fitted.centroids_[fitted.labels_]).sum(axis=1)
             for i, best in zip(leftovers[codebook_sims.max(axis=1) > own], codebook_sims[codebook_sims.max(axis=1) > own].argmax(axis=1)):
@@ -342,12 +368,13 @@ def assign_themes(
     centroids.update(discovered)
     ids = list(centroids)
     sims = X @ np.stack([centroids[t] for t in ids]).T if ids else np.zeros((n, 0))
-    moved = _limit_unassigned(themes, sims, ids, max_unassigned)
+    moved = 0 if open_set else _limit_unassigned(themes, sims, ids, max_unassigned)
     position = {t: j for j, t in enumerate(ids)}
     scores = np.array([sims[i, position[t[0]]] if t else np.nan for i, t in enumerate(themes)])
     details = {
         "codebook_assigned": int(codebook_assigned),
-        "lexical_weight": round(float(assigner.lexical_weight_), 6) if assigner is not None else None,
+        "assigner": "classifier" if open_set else ("centroid" if assigner is not None else None),
+        "lexical_weight": round(float(assigner.lexical_weight_), 6) if isinstance(assigner, CodebookAssigner) else None,
         "discovered_themes": len(discovered),
         "clustered_for_discovery": int(len(leftovers)),
         "moved_to_nearest_theme": moved,
@@ -356,7 +383,7 @@ def assign_themes(
         "eigenvalues": [] if fitted is None else [round(float(v), 6) for v in fitted.eigenvalues_[:41]],
         "k_candidates_silhouette": {} if fitted is None else {str(k): v for k, v in fitted.candidates_.items()},
     }
-    return Assignment(themes, scores, details), centroids
+    return Assignment(themes, scores, details, confidence), centroids
 
 
 def _codebook_themes(

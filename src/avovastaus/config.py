@@ -65,9 +65,11 @@ class ClusterConfig(_Strict):
     max_themes: int = Field(40, ge=2, description="most discovered themes the automatic choice may find")
     n_neighbors: int = Field(15, ge=2, description="neighbours per answer in the similarity graph")
     min_discovered: int = Field(8, ge=2, description="fewest answers a discovered theme may hold")
-    codebook_margin: float = Field(0.0, ge=0, le=1, description="lowers every calibrated codebook threshold by this much")
+    assigner: Literal["classifier", "centroid"] = Field(
+        "classifier", description="classifier = open-set, learns from evaluators; centroid = the older nearest-centroid rule that gives nearly every answer a theme")
+    codebook_margin: float = Field(0.02, ge=0, le=1, description="widens the codebook: higher = more answers get a codebook theme (and more off-topic ones)")
     max_themes_per_answer: int = Field(3, ge=1)
-    max_unassigned: float = Field(0.05, ge=0, le=1, description="most answers left without a theme (share of analysed)")
+    max_unassigned: float = Field(0.05, ge=0, le=1, description="centroid assigner and --codebook none only: most answers left without a theme (share of analysed)")
 
 
 class LabelConfig(_Strict):

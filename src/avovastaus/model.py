@@ -20,6 +20,7 @@ from typing import Any, Callable, ContextManager, Protocol, Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
+from .assign import OUT, CodebookClassifier, Evidence, offtopic_sentences
 from .cluster import Assignment, CodebookAssigner, Segments, ThemeDiscoverer, assign_themes
 from .config import Codebook
 from .embed import Embedder, embed, resolve_embedder
@@ -62,14 +63,28 @@ class Features:
     segments: Segments
     prototypes: list[np.ndarray] = field(default_factory=list)
     cache_stats: dict[str, int] = field(default_factory=dict)
+    #: labelled texts the codebook classifier learns from: the codebook's own, off-topic sentences, answers evaluators decided
+    examples: Evidence | None = None
+    example_labels: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
 
     def subset(self, rows: np.ndarray) -> "Features":
         """Return the features of answers ``rows`` only (their segments renumbered), for resampled reruns."""
         rows = np.asarray(rows, dtype=int)
         return Features(
             [self.texts[i] for i in rows], self.embeddings[rows], [self.words[i] for i in rows],
-            self.segments.subset(rows, len(self.texts)), self.prototypes, self.cache_stats,
+            self.segments.subset(rows, len(self.texts)), self.prototypes, self.cache_stats, self.examples, self.example_labels,
         )
+
+    def answer_evidence(self) -> Evidence:
+        return Evidence(self.embeddings, self.texts, [set(terms(w)) for w in self.words])
+
+
+@dataclass
+class Taught:
+    """Answers evaluators decided, as labels for the codebook classifier: a codebook theme id, or None for "fits no codebook theme"."""
+
+    texts: list[str]
+    themes: list[str | None]
 
 
 class ThemeModel(BaseEstimator):
@@ -121,8 +136,8 @@ class ThemeModel(BaseEstimator):
 
     # ------------------------------------------------------------ features
 
-    def featurize(self, texts: Sequence[str], progress: Progress | None = None) -> Features:
-        """Return the embeddings and lemmas of ``texts`` (and, with a codebook, of their segments and the codebook's examples)."""
+    def featurize(self, texts: Sequence[str], progress: Progress | None = None, taught: Taught | None = None) -> Features:
+        """Return the embeddings and lemmas of ``texts`` (and, with a codebook, of their segments and the classifier's labelled examples)."""
         progress = progress or Silent()
         self.timings_ = getattr(self, "timings_", {})
         clock = time.perf_counter()
@@ -136,8 +151,9 @@ class ThemeModel(BaseEstimator):
                     segment_texts.extend(flat(p) for p in pieces)
                     segment_answer.extend([j] * len(pieces))
         proto_texts, proto_owner = _prototype_texts(self.codebook)
+        example_texts, example_labels = self._example_texts(proto_texts, proto_owner, taught)
         embedder = self._embedder()
-        everything = flat_texts + segment_texts + proto_texts
+        everything = flat_texts + segment_texts + proto_texts + example_texts
         with progress.stage("embed", total=len(set(everything))) as advance:
             vectors, cache_stats = embed(embedder, everything, use_cache=self.use_cache, progress=advance)
         n, m = len(flat_texts), len(segment_texts)
@@ -147,11 +163,26 @@ class ThemeModel(BaseEstimator):
             analyzer = self._analyzer()
             words = analyzer.content_lemmas(flat_texts)
             segment_terms = [set(terms(w)) for w in analyzer.content_lemmas(segment_texts)] if segment_texts else []
+            example_terms = [set(terms(w)) for w in analyzer.content_lemmas(example_texts)] if example_texts else []
         self.timings_["lemmas"] = round(time.perf_counter() - clock, 3)
         owner = np.array(proto_owner, dtype=int)
-        prototypes = [vectors[n + m :][owner == t] for t in range(len(self.codebook.themes))] if self.codebook else []
-        segments = Segments(vectors[n : n + m], np.array(segment_answer, dtype=int), segment_terms)
-        return Features(flat_texts, vectors[:n], words, segments, prototypes, cache_stats)
+        p = n + m + len(proto_texts)
+        prototypes = [vectors[n + m : p][owner == t] for t in range(len(self.codebook.themes))] if self.codebook else []
+        segments = Segments(vectors[n : n + m], np.array(segment_answer, dtype=int), segment_terms, segment_texts)
+        examples = Evidence(vectors[p:], example_texts, example_terms) if example_texts else None
+        return Features(flat_texts, vectors[:n], words, segments, prototypes, cache_stats, examples, np.array(example_labels, dtype=int))
+
+    def _example_texts(self, proto_texts: list[str], proto_owner: list[int], taught: Taught | None) -> tuple[list[str], list[int]]:
+        """Return the classifier's labelled texts: the codebook's descriptions and examples, the off-topic sentences, taught answers."""
+        if self.codebook is None or isinstance(self.assigner, CodebookAssigner):
+            return [], []
+        index = {t.id: j for j, t in enumerate(self.codebook.themes)}
+        negatives = [flat(normalize(t)) for t in offtopic_sentences()]
+        texts, labels = list(proto_texts) + negatives, list(proto_owner) + [OUT] * len(negatives)
+        for text, theme in zip(taught.texts if taught else [], taught.themes if taught else []):
+            texts.append(flat(normalize(text)))
+            labels.append(index.get(theme, OUT) if theme is not None else OUT)
+        return texts, labels
 
     def _embedder(self) -> Embedder:
         return resolve_embedder(self.embedder) if isinstance(self.embedder, str) else self.embedder
@@ -161,12 +192,17 @@ class ThemeModel(BaseEstimator):
 
     # ------------------------------------------------------------ fitting
 
-    def fit(self, texts: Sequence[str] | None = None, features: Features | None = None, progress: Progress | None = None) -> "ThemeModel":
-        """Find the themes of ``texts`` (analysed answers), or of precomputed ``features``; returns self."""
+    def fit(
+        self, texts: Sequence[str] | None = None, features: Features | None = None, progress: Progress | None = None, taught: Taught | None = None,
+    ) -> "ThemeModel":
+        """Find the themes of ``texts`` (analysed answers), or of precomputed ``features``; returns self.
+
+        ``taught``: answers evaluators decided (in this survey or an earlier wave); the codebook classifier learns from them.
+        """
         if features is None:
             if texts is None:
                 raise ValueError("ThemeModel.fit needs texts or features")
-            features = self.featurize(texts, progress)
+            features = self.featurize(texts, progress, taught)
         progress = progress or Silent()
         self.timings_ = getattr(self, "timings_", {})
         self.features_ = features
@@ -177,17 +213,26 @@ class ThemeModel(BaseEstimator):
             if self.codebook is not None:
                 analyzer = self._analyzer()
                 keywords = [analyzer.base_forms(t.keywords) for t in self.codebook.themes]
-                assigner = clone(self.assigner if self.assigner is not None else CodebookAssigner()).fit(features.prototypes, keywords)
+                assigner = self._fit_assigner(features, keywords)
             discoverer = clone(self.discoverer if self.discoverer is not None else ThemeDiscoverer()).set_params(seed=self.seed)
             assignment, centroids = assign_themes(
                 features.embeddings, [set(terms(w)) for w in features.words], features.segments, codebook_ids, assigner, discoverer,
-                max_themes_per_answer=self.max_themes_per_answer, max_unassigned=self.max_unassigned,
+                max_themes_per_answer=self.max_themes_per_answer, max_unassigned=self.max_unassigned, answer_texts=features.texts,
             )
         self.timings_["themes"] = round(time.perf_counter() - clock, 3)
         sources = {t: "codebook" for t in codebook_ids}
         sources.update({t: "discovered" for t in centroids if t not in sources})
         labels = {t.id: t.label for t in self.codebook.themes} if self.codebook else {}
         return self.describe(assignment, centroids, sources, labels, progress)
+
+    def _fit_assigner(self, features: Features, keywords: list[list[str]]) -> CodebookClassifier | CodebookAssigner:
+        """Return the codebook assigner fitted on the codebook (and, for the classifier, off-topic and taught examples)."""
+        template = self.assigner if self.assigner is not None else CodebookClassifier()
+        if isinstance(template, CodebookAssigner):
+            return clone(template).fit(features.prototypes, keywords)
+        if features.examples is None:
+            raise ValueError("the codebook classifier needs labelled examples: featurize with this model's codebook")
+        return clone(template).fit(features.examples, features.example_labels, keywords, features.answer_evidence())
 
     def describe(
         self, assignment: Assignment, centroids: dict[str, np.ndarray], sources: dict[str, str],
@@ -256,7 +301,7 @@ def model_from_config(config: Any, codebook: Codebook | None, embedder: Embedder
     return ThemeModel(
         embedder=embedder, codebook=codebook,
         analyzer=FinnishAnalyzer(min_part_len=config.finnish.min_part_len),
-        assigner=CodebookAssigner(margin=c.codebook_margin),
+        assigner=CodebookClassifier(margin=c.codebook_margin) if c.assigner == "classifier" else CodebookAssigner(margin=c.codebook_margin),
         discoverer=ThemeDiscoverer(n_themes=c.n_themes, n_neighbors=c.n_neighbors, min_size=c.min_discovered, max_themes=c.max_themes),
         max_themes_per_answer=c.max_themes_per_answer, max_unassigned=c.max_unassigned,
         n_keywords=config.label.n_keywords, n_examples=config.label.n_examples, diversity=config.label.diversity,

@@ -253,6 +253,9 @@ def _answers_table(answers: pd.DataFrame, analysed: np.ndarray, assignment: Assi
     table.loc[analysed, "theme"] = [t[0] if t else "" for t in assignment.themes]
     table.loc[analysed, "themes"] = [";".join(t) for t in assignment.themes]
     table.loc[analysed, "score"] = np.round(assignment.scores, 4)
+    table["confidence"] = np.nan
+    if assignment.confidence is not None:
+        table.loc[analysed, "confidence"] = np.round(assignment.confidence, 4)
     order = answers.assign(_q=answers["question"].map({q: i for i, q in enumerate(pd.unique(answers["question"]))})).sort_values(["row", "_q"], kind="stable").index
     return table.loc[order].reset_index(drop=True)
 
