@@ -1,7 +1,12 @@
-"""Learning from evaluators: every review decision is a label for the codebook assigner.
+"""Learning from evaluators: every review decision is a label for the codebook classifier.
 
-:func:`rescore` re-scores a run's unreviewed answers with what evaluators have decided so far
-(the review app's "päivitä ehdotukset"). Answers an evaluator decided are never re-scored.
+* :func:`taught_from` turns a reviewed run's decisions into labels: a confirmed answer or one
+  moved to a codebook theme teaches that theme; an answer moved to a discovered or new theme, or
+  marked wrong, teaches "fits no codebook theme" (it is not where the model put it, and no codebook
+  theme was chosen for it). ``run --review-from`` trains on them, so a new wave of the same survey
+  starts from what evaluators taught, beside re-applying each decision by answer.
+* :func:`rescore` re-scores a run's unreviewed answers with what evaluators have decided so far
+  (the review app's "päivitä ehdotukset"). Answers an evaluator decided are never re-scored.
 """
 
 from __future__ import annotations
@@ -9,6 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
+
+from .agreement import evaluator_labels
+from .assign import OUT, open_set_themes
+from .config import Config, load_codebook
+from .embed import resolve_embedder
+from .model import Taught, model_from_config
+from .rundir import answer_key, load_run
 
 
 @dataclass
@@ -20,13 +32,63 @@ class Rescore:
     changed: int
 
 
+def taught_from(run_dir: Path) -> Taught:
+    """Return the answers evaluators decided in ``run_dir`` as labels: a codebook theme id, or None for "no codebook theme".
+
+    When evaluators disagree on an answer, the one whose name sorts last wins (a rare case; the
+    agreement command shows such answers).
+    """
+    run = load_run(Path(run_dir))
+    codebook = set(run.themes.loc[run.themes["source"] == "codebook", "theme"])
+    texts = {answer_key(r.id, r.question): r.text for r in run.answers.itertuples() if r.excluded == ""}
+    decided: dict[str, str | None] = {}
+    for reviewer, labels in sorted(evaluator_labels(Path(run_dir)).items()):
+        for key, theme in labels.items():
+            decided[key] = theme if theme in codebook else None
+    keys = [k for k in decided if k in texts]
+    return Taught([texts[k] for k in keys], [decided[k] for k in keys])
+
+
 def rescore(run_dir: Path, decided: Mapping[str, Sequence[str]], current: Mapping[str, Sequence[str]]) -> Rescore:
     """Return new suggestions for the answers in ``current`` (answer key -> themes now suggested), learning from ``decided``.
 
     ``decided`` maps answer keys an evaluator settled to their themes (empty: the evaluator said no
     theme fits). Only keys of ``current`` that are not in ``decided`` get a suggestion; ``changed``
-    counts those whose themes differ from ``current``. May take seconds: it loads the run's embedder.
+    counts those whose themes differ from ``current``. An answer the classifier now finds outside
+    the codebook keeps a discovered or review-made theme it had, and loses a codebook one.
+    May take seconds: it loads the run's embedder (embeddings come from the cache).
     """
-    # placeholder until the trainable assigner lands: suggestions stay as they are
-    themes = {k: list(v) for k, v in current.items() if k not in decided}
-    return Rescore(themes, {k: float("nan") for k in themes}, 0)
+    run = load_run(Path(run_dir))
+    config = Config.model_validate(run.manifest.config)
+    open_keys = [k for k in current if k not in decided]
+    if not config.codebook or not open_keys or config.cluster.assigner != "classifier":
+        return Rescore({k: list(current[k]) for k in open_keys}, {k: float("nan") for k in open_keys}, 0)
+    codebook = load_codebook(config.codebook)
+    ids = [t.id for t in codebook.themes]
+    analysed = run.answers[run.answers["excluded"] == ""]
+    texts = {answer_key(r.id, r.question): str(r.text) for r in analysed.itertuples()}
+    open_keys = [k for k in open_keys if k in texts]
+    taught_keys = [k for k in decided if k in texts]
+    taught = Taught([texts[k] for k in taught_keys], [(list(decided[k]) or [None])[0] if (list(decided[k]) or [None])[0] in ids else None for k in taught_keys])
+    embedder = resolve_embedder(config.embed.model, config.embed.prompt, config.embed.batch_size)
+    model = model_from_config(config, codebook, embedder)
+    features = model.featurize([texts[k] for k in open_keys], taught=taught)
+    keywords = [model._analyzer().base_forms(t.keywords) for t in codebook.themes]
+    classifier = model._fit_assigner(features, keywords)
+    picks, primary_p, p_none = open_set_themes(
+        classifier, features.answer_evidence(), features.segments.evidence(), features.segments.answer, config.cluster.max_themes_per_answer,
+    )
+    themes, confidence, changed = {}, {}, 0
+    for key, pick, p, q in zip(open_keys, picks, primary_p, p_none):
+        before = list(current[key])
+        if pick:
+            after = [ids[t] for t in pick]
+        else:
+            after = before if before and before[0] not in ids else []
+        themes[key] = after
+        confidence[key] = float(p) if pick else float(q)
+        changed += after != before
+    return Rescore(themes, confidence, changed)
+
+
+__all__ = ["OUT", "Rescore", "Taught", "rescore", "taught_from"]

@@ -28,6 +28,7 @@ from .errors import AvovastausError
 from .finnish import detect_nonanswer, normalize, truncate
 from .ingest import Survey, file_sha256, ingest
 from .journal import Journal, touches_of
+from .learn import taught_from
 from .model import Progress, Silent, ThemeModel, model_from_config
 from .modelbuild import BUILT_MODELS, is_built
 from .report import write_reports
@@ -106,7 +107,8 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     if config.embed.model in BUILT_MODELS and not is_built(config.embed.model):
         progress.message(f"Building the {config.embed.model} model from the installed packages (one-off, about a minute)...")
     embedder = resolve_embedder(config.embed.model, config.embed.prompt, config.embed.batch_size)
-    model = model_from_config(config, codebook, embedder).fit(answers.loc[analysed, "clean"].tolist(), progress=progress)
+    taught = taught_from(Path(config.review_from)) if config.review_from and codebook is not None else None
+    model = model_from_config(config, codebook, embedder).fit(answers.loc[analysed, "clean"].tolist(), progress=progress, taught=taught)
     timings.update(model.timings_)
     stability = None
     if config.stability.runs:
@@ -117,6 +119,7 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     carried, review_info = [], None
     if config.review_from:
         carried, review_info = _carry_over(Path(config.review_from), keys, model, progress)
+        review_info["taught"] = len(taught.texts) if taught else 0
         timings.lap("review")
 
     themes_table = _themes_table(answers, analysed, model, len(survey.text_columns) > 1, stability)

@@ -182,6 +182,8 @@ class ReviewInfo(_Record):
     source: str = Field(alias="from")
     applied: int
     not_applied: list[dict[str, Any]] = Field(default_factory=list)
+    #: answers whose decisions the codebook classifier learned from (runs before 0.2: absent)
+    taught: int = 0
 
 
 class Manifest(_Record):
