@@ -31,7 +31,7 @@ from .journal import Journal, touches_of
 from .model import Progress, Silent, ThemeModel, model_from_config
 from .modelbuild import BUILT_MODELS, is_built
 from .report import write_reports
-from .review import carry_over
+from .carryover import carry_over
 from .rundir import FORMAT_VERSION, TABLES, Manifest, answer_key, example_ref, write_csv
 from .summarize import group_table
 
