@@ -160,7 +160,7 @@ class Client:
 def answers_on(page: str) -> list[tuple[str, str]]:
     """Return (answer key, base of its verdict form) for each answer on a theme page."""
     out = []
-    for block in page.split('<div class="answer"')[1:]:
+    for block in re.split(r'<div class="answer[ "]', page)[1:]:  # the current answer's card is "answer current"
         key = re.search(r'data-key="([^"]+)"', block)
         base = re.search(r'name="verdict" value="confirmed">.*?name="base" value="(\d+)"', block, re.S)
         if key and base:

@@ -117,3 +117,13 @@ def test_environment_faults_are_coded_with_the_path(tmp_path, monkeypatch, errno
     result = runner.invoke(app, ["run", str(TINY), "--text", "yhteistyo_nyt", "--fast", "--out", str(tmp_path / "r")])
     assert result.exit_code == 2
     assert "E501" in result.output and "answers.csv" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["run"], ["report"], ["review"], ["eval"], ["agreement"], ["config"]])
+def test_help_shows_real_defaults_and_no_type_placeholders(command):
+    result = runner.invoke(app, [*command, "--help"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "<bool>" not in result.output and "<list" not in result.output and "<str>" not in result.output and "<int" not in result.output
+    if command == ["run"]:
+        assert "kuntajarjesto codebook" in result.output and "--codebook FILE|none" in result.output
+        assert "--stability N" in result.output and "0 (off)" in result.output and "--header-row N" in result.output

@@ -125,10 +125,16 @@ def test_review_from_cli_stops_and_writes_no_run(damaged, tmp_path) -> None:
     assert (run / "review.sqlite").read_bytes() == before
 
 
-def test_report_cli_does_not_read_the_journal(damaged) -> None:
-    """report.html/md/xlsx come from the run's tables and manifest only; a damaged journal neither stops nor changes them."""
-    run, _, before = damaged
-    result = runner.invoke(cli, ["report", str(run)])
+def test_report_cli_stops_on_a_damaged_journal_and_reports_without_it_on_request(damaged) -> None:
+    """`report` applies the journal, so a damaged one stops it before anything is written; --no-review does not read it."""
+    run, code, before = damaged
+    (run / "report.md").unlink()
+    _assert_coded(runner.invoke(cli, ["report", str(run)]), code, run)
+    assert not (run / "report.md").exists() and not (run / "reviewed").exists()
+    assert (run / "review.sqlite").read_bytes() == before
+    for export in run.glob("review.sqlite.readable-*"):
+        export.unlink()
+    result = runner.invoke(cli, ["report", str(run), "--no-review"])
     assert result.exit_code == 0, result.output
     assert (run / "report.md").is_file()
     assert (run / "review.sqlite").read_bytes() == before

@@ -343,13 +343,14 @@ def test_every_decision_kind_has_one_spec_shared_by_journal_and_review():
     assert touches_of("no_such_kind", {}) == []
     for kind, spec in SPECS.items():
         for name in spec.fields:
-            payload = {n: ([] if t is list else 1 if t is int else "x") for n, t in spec.fields.items() if n != name}
+            payload = {n: ([] if t is list else {} if t is dict else 1 if t is int else "x") for n, t in spec.fields.items() if n != name}
             assert f"'{name}'" in payload_problem(kind, payload)
 
 
 def test_carry_over_translates_the_theme_and_answer_fields_the_spec_names():
     from avovastaus.journal import Decision
-    from avovastaus.review import NotApplicable, _translate
+    from avovastaus.carryover import _translate
+    from avovastaus.review import NotApplicable
 
     themes, answers = {"a": "A", "b": "B"}, {"1/q": "9/q"}
     moved = _translate(Decision(1, "t", "r", "move", {"answer": "1/q", "to": "b", "from": "a"}), themes, answers)

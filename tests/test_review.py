@@ -79,7 +79,10 @@ def test_rename_merge_move_persist_and_show(run):
     assert "Tilat &lt;b&gt;ja&lt;/b&gt; raha" in page and "<b>ja</b>" not in page
     stale = browser.post("/decide", kind="merge", source=a, target=b, base=0)
     assert stale.status_code == 409  # theme a was renamed after "version 0"
-    assert browser.post("/decide", kind="merge", source=a, target=b, base=Journal(run).latest()).status_code == 303
+    asked = browser.post("/decide", kind="merge", source=a, target=b, base=Journal(run).latest())
+    assert asked.status_code == 200 and 'name="confirmed"' in asked.get_data(as_text=True)  # a merge asks first
+    assert len(Journal(run).all()) == 2
+    assert browser.post("/decide", kind="merge", source=a, target=b, base=Journal(run).latest(), confirmed=1).status_code == 303
     assert [d.kind for d in Journal(run).active()] == ["rename", "move", "merge"]
     missing = browser.get(f"/theme/{a}")
     assert missing.status_code == 404 and "merged into" in missing.get_data(as_text=True)
@@ -130,7 +133,8 @@ def test_undo_and_audit_log(run):
     browser.post("/decide", kind="rename", theme=a, label="Väliaikainen", base=0)
     log = browser.get("/log").get_data(as_text=True)
     assert "liisa" in log and "Väliaikainen" in log
-    assert browser.post("/undo", seq=1, base=1, next="/log").status_code == 303
+    assert browser.post("/undo", seq=1, base=1, next="/log").status_code == 200  # asks first
+    assert browser.post("/undo", seq=1, base=1, next="/log", confirmed=1).status_code == 303
     assert Journal(run).active() == []
     assert [d.kind for d in Journal(run).all()] == ["rename", "undo"]
 

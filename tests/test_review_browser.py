@@ -47,9 +47,12 @@ def test_rename_merge_move_survive_reload_and_rerun(browser, server, tmp_path):
     merge = browser.find_element(By.CSS_SELECTOR, f"#row-{third} form.merge")
     Select(merge.find_element(By.NAME, "target")).select_by_value(second)
     submit(merge, merge.find_element(By.NAME, "save-merge"))
+    confirm = WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "confirm")))  # a merge asks first
+    assert third in browser.find_element(By.ID, "question").text
+    submit(confirm, confirm.find_element(By.ID, "yes"))
 
     browser.get(f"{url}/theme/{first}")
-    answer = browser.find_element(By.CSS_SELECTOR, "#answer-1")
+    answer = browser.find_element(By.CSS_SELECTOR, ".answer")
     key = answer.get_attribute("data-key")
     move = answer.find_element(By.CSS_SELECTOR, "form.move")
     Select(move.find_element(By.NAME, "to")).select_by_value(second)

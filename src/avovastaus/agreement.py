@@ -1,7 +1,7 @@
 """Agreement between the model's primary themes and evaluators, and between evaluators.
 
 An evaluator's label for an answer is the theme they confirmed, or the theme they moved it
-to; an answer marked wrong and not moved gets the label ``not:<theme>``. Figures: percent
+to (alone or with other selected answers); an answer marked wrong and not moved gets the label ``not:<theme>``. Figures: percent
 agreement, Cohen's kappa and Krippendorff's alpha (nominal), each with the number of answers
 it rests on.
 """
@@ -82,6 +82,9 @@ def evaluator_labels(run_dir: Path) -> dict[str, dict[str, str]]:
         p = d.payload
         if d.kind == Kind.MOVE:
             labels[d.reviewer][p["answer"]] = p["to"]
+        elif d.kind == Kind.MOVE_MANY:
+            for answer in p["answers"]:
+                labels[d.reviewer][answer] = p["to"]
         elif d.kind == Kind.VERDICT:
             current = labels[d.reviewer].get(p["answer"])
             if p["verdict"] == "confirmed":

@@ -17,8 +17,9 @@ from . import __version__
 from .errors import AvovastausError, os_fault
 from .evaluate import METRIC_KEYS
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Finnish open survey answers into reviewed, quantified themes.")
-models_app = typer.Typer(no_args_is_help=True, help="Build and list the bundled embedding models.")
+# click's plain help: real defaults, no "<bool>"/"<list[str]>" type placeholders (every value option names its metavar)
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, help="Finnish open survey answers into reviewed, quantified themes.")
+models_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Build and list the bundled embedding models.")
 app.add_typer(models_app, name="models")
 
 
@@ -120,20 +121,23 @@ class _Bars:
 
 @app.command()
 def run(
-    input: Path = typer.Argument(..., help="Survey export: .csv/.tsv, .xlsx, .jsonl or .parquet."),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML config; defaults come from configs/default.toml."),
-    codebook: Optional[str] = typer.Option(None, "--codebook", help="Codebook YAML, or 'none' for pure discovery."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default: runs/<input stem>)."),
-    id: Optional[str] = typer.Option(None, "--id", help="Respondent id column (default: row number)."),
-    text: Optional[list[str]] = typer.Option(None, "--text", help="Open-question column; repeat for several questions."),
-    group: Optional[list[str]] = typer.Option(None, "--group", help="Respondent-group column; repeat for several."),
-    sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX sheet name (default: the first)."),
-    embedder: Optional[str] = typer.Option(None, "--embedder", help="e5-small, static-fi, or a sentence-transformers folder/name."),
+    input: Path = typer.Argument(..., metavar="INPUT", help="Survey export: .csv/.tsv, .xlsx, .jsonl or .parquet."),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", show_default="the built-in configs/default.toml", help="TOML config."),
+    codebook: Optional[str] = typer.Option(None, "--codebook", metavar="FILE|none", show_default="the built-in kuntajarjesto codebook, made for municipality-NGO surveys",
+                                           help="Codebook YAML, or 'none' for pure discovery (themes found from the answers alone)."),
+    out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", show_default="runs/<input stem>", help="Run directory."),
+    id: Optional[str] = typer.Option(None, "--id", metavar="COLUMN", show_default="the data row number", help="Respondent id column."),
+    text: Optional[list[str]] = typer.Option(None, "--text", metavar="COLUMN", show_default="a column named text/vastaus/answer", help="Open-question column; repeat for several questions."),
+    group: Optional[list[str]] = typer.Option(None, "--group", metavar="COLUMN", show_default="none", help="Respondent-group column; repeat for several."),
+    sheet: Optional[str] = typer.Option(None, "--sheet", metavar="NAME", show_default="the first sheet", help="XLSX sheet name."),
+    header_row: Optional[int] = typer.Option(None, "--header-row", metavar="N", min=1, show_default="1",
+                                             help="The row (1 = the first) that holds the column names, for exports with title rows above them."),
+    embedder: Optional[str] = typer.Option(None, "--embedder", metavar="NAME", show_default="e5-small", help="e5-small, static-fi, or a sentence-transformers folder/name."),
     fast: bool = typer.Option(False, "--fast", help="Preset: the static-fi embedder (about 200x faster, weaker themes)."),
-    n_themes: Optional[int] = typer.Option(None, "--n-themes", min=2, help="Fix the number of discovered themes."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default 0)."),
-    stability: Optional[int] = typer.Option(None, "--stability", min=0, help="Rerun clustering N times on resampled answers; adds a stability column."),
-    review_from: Optional[Path] = typer.Option(None, "--review-from", help="Apply the evaluator decisions of an earlier run directory."),
+    n_themes: Optional[int] = typer.Option(None, "--n-themes", metavar="N", min=2, show_default="found from the data", help="Fix the number of discovered themes."),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar="N", show_default="0", help="Random seed."),
+    stability: Optional[int] = typer.Option(None, "--stability", metavar="N", min=0, show_default="0 (off)", help="Rerun clustering N times on resampled answers; adds a stability column."),
+    review_from: Optional[Path] = typer.Option(None, "--review-from", metavar="RUN_DIR", help="Apply the evaluator decisions of an earlier run directory."),
     force: bool = typer.Option(False, "--force", help="Replace an existing, non-empty run directory."),
     skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Analyse a file with malformed rows without them (they are counted and listed in the manifest and report)."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
@@ -151,6 +155,8 @@ def run(
         overrides["ingest"]["group"] = group
     if sheet is not None:
         overrides["ingest"]["sheet"] = sheet
+    if header_row is not None:
+        overrides["ingest"]["header_row"] = header_row
     if skip_bad_rows:
         overrides["ingest"]["skip_bad_rows"] = True
     if fast:
@@ -177,11 +183,11 @@ def run(
 
 @app.command("eval")
 def eval_(
-    run_dir: Path = typer.Argument(..., help="A run directory written by `avovastaus run`."),
-    gold: Path = typer.Option(..., "--gold", help="Gold labels (CSV/XLSX/JSONL/Parquet), joined on id (and question when both have one)."),
-    id: str = typer.Option("id", "--id", help="Id column of the gold file."),
-    label: str = typer.Option("label", "--label", help="Label column of the gold file."),
-    nonanswer_label: str = typer.Option("ei_sisaltoa", "--nonanswer-label", help="Gold label that marks a non-answer."),
+    run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="A run directory written by `avovastaus run`."),
+    gold: Path = typer.Option(..., "--gold", metavar="FILE", help="Gold labels (CSV/XLSX/JSONL/Parquet), joined on id (and question when both have one)."),
+    id: str = typer.Option("id", "--id", metavar="COLUMN", help="Id column of the gold file."),
+    label: str = typer.Option("label", "--label", metavar="COLUMN", help="Label column of the gold file."),
+    nonanswer_label: str = typer.Option("ei_sisaltoa", "--nonanswer-label", metavar="LABEL", help="Gold label that marks a non-answer."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (keys: " + ", ".join(METRIC_KEYS) + ")."),
 ) -> None:
     """Compare a run with gold labels.
@@ -210,42 +216,64 @@ def eval_(
 
 @app.command()
 def report(
-    run_dir: Path = typer.Argument(..., help="A run directory written by `avovastaus run`."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="fi or en (default: the run's report.lang)."),
+    run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="A run directory written by `avovastaus run`."),
+    lang: Optional[str] = typer.Option(None, "--lang", metavar="fi|en", show_default="the run's report.lang", help="Language of the reports."),
+    no_review: bool = typer.Option(False, "--no-review", help="Only regenerate the model's own reports; do not read the review journal."),
 ) -> None:
-    """Regenerate report.html, report.md and summary.xlsx from a run directory (nothing is recomputed)."""
+    """Regenerate report.html, report.md and summary.xlsx from a run directory (nothing is recomputed).
+
+    When evaluators have made decisions (review.sqlite), they are applied and the reviewed result is
+    written to RUN_DIR/reviewed/: answers.csv (reviewed themes beside the model's model_theme, verdict,
+    reviewer, notes), themes.csv, groups.csv (recomputed), the three reports and codebook.yaml (the
+    reviewed themes as a codebook for `run --codebook`). Nothing is embedded again.
+    """
+    from .journal import Journal
     from .report import write_reports
+    from .reviewed import write_reviewed
 
     if lang not in (None, "fi", "en"):
         raise typer.BadParameter("--lang must be fi or en")
     with _errors():
+        journal = Journal(run_dir)
+        reviewed = not no_review and journal.path.is_file()
+        if reviewed:
+            journal.check()  # a damaged journal stops here, before anything is written
         for path in write_reports(run_dir, lang=lang):
             typer.echo(path)
+        if reviewed and journal.active():
+            paths = write_reviewed(run_dir, lang=lang)
+            typer.echo(f"Reviewed result ({len(journal.active())} decisions in force):")
+            for path in paths:
+                typer.echo(path)
 
 
 @app.command()
 def review(
-    run_dir: Path = typer.Argument(..., help="A run directory written by `avovastaus run`."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; anything but loopback needs --allow-remote."),
-    port: int = typer.Option(8765, "--port", help="Port (0 = any free port)."),
-    reviewer: str = typer.Option("arvioija", "--reviewer", help="Your name in the decision log."),
+    run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="A run directory written by `avovastaus run`."),
+    host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS", help="Address to bind; anything but loopback needs --allow-remote."),
+    port: int = typer.Option(8765, "--port", metavar="N", help="Port (0 = any free port)."),
+    reviewer: Optional[str] = typer.Option(None, "--reviewer", metavar="NAME", show_default="each browser is asked for a name on its first visit",
+                                           help="Your name in the decision log."),
+    lang: str = typer.Option("fi", "--lang", metavar="fi|en", help="Language of the review pages."),
     allow_remote: bool = typer.Option(False, "--allow-remote", help="Allow a non-loopback --host; the server then prints an access token."),
 ) -> None:
     """Review themes in the browser: rename, merge, split, move answers, confirm; decisions are saved in the run directory."""
     from .webapp import serve
 
+    if lang not in ("fi", "en"):
+        raise typer.BadParameter("--lang must be fi or en")
     with _errors():
         if not (run_dir / "answers.csv").is_file():
             raise AvovastausError("E302", path=run_dir, detail="answers.csv is missing")
         try:
-            serve(run_dir, host=host, port=port, reviewer=reviewer, allow_remote=allow_remote)
+            serve(run_dir, host=host, port=port, reviewer=reviewer, allow_remote=allow_remote, lang=lang)
         except ValueError as exc:
             raise AvovastausError("E305", detail=str(exc)) from None
 
 
 @app.command("agreement")
 def agreement_(
-    run_dir: Path = typer.Argument(..., help="A reviewed run directory."),
+    run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="A reviewed run directory."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON rows instead of a table."),
 ) -> None:
     """Agreement (percent, Cohen's kappa, Krippendorff's alpha) between model and evaluators, and between evaluators."""
@@ -271,7 +299,7 @@ def agreement_(
 
 @models_app.command("build")
 def models_build(
-    names: Optional[list[str]] = typer.Argument(None, help="Models to build (default: e5-small and static-fi)."),
+    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", help="Models to build (default: e5-small and static-fi)."),
     force: bool = typer.Option(False, "--force", help="Rebuild even when built."),
 ) -> None:
     """Build the bundled models from the installed packages (no download)."""
@@ -297,7 +325,7 @@ def models_list() -> None:
 @app.command("config")
 def config_(
     show: bool = typer.Option(False, "--show", help="Print the config in effect, every key with its value, as TOML."),
-    config: Optional[Path] = typer.Option(None, "--config", help="Show the built-in defaults merged with this TOML config."),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Show the built-in defaults merged with this TOML config."),
 ) -> None:
     """Show where the defaults, codebook, models and cache live; with --show, the config in effect as TOML."""
     from .cache import default_cache_dir

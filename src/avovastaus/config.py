@@ -44,6 +44,7 @@ class IngestConfig(_Strict):
     text: list[str] = Field(default_factory=list)
     group: list[str] = Field(default_factory=list)
     sheet: str | None = None
+    header_row: int = Field(1, ge=1, description="the row (1 = the first) holding the column names, for CSV/XLSX exports with title rows above them")
     skip_bad_rows: bool = Field(False, description="analyse a file with malformed rows without them (counted and listed); default: refuse the file")
     max_chars: int = Field(10_000, ge=100, description="longer answers are cut at a word boundary here (counted in the manifest and report)")
 

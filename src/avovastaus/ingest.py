@@ -90,29 +90,42 @@ def sniff_delimiter(text: str) -> str:
         return max(",;\t", key=header.count)
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, dict[str, str], list[BadRow]]:
+def _read_csv(path: Path, header_row: int = 1) -> tuple[pd.DataFrame, dict[str, str], list[BadRow]]:
     text, encoding = decode(path.read_bytes(), path)
     if not text.strip():
         raise AvovastausError("E104", path=path)
-    delimiter = sniff_delimiter(text)
-    header, records, positions, bad = parse_csv(text, delimiter)
+    delimiter = sniff_delimiter(_skip_lines(text, header_row - 1))
+    header, records, positions, bad = parse_csv(text, delimiter, header_row)
     # the index keeps each record's place in the file, so row numbers stay true when malformed rows are skipped
     frame = pd.DataFrame(records, columns=header, index=pd.Index(positions, dtype=int), dtype=object)
     return frame, {"encoding": encoding, "delimiter": {"\t": "tab"}.get(delimiter, delimiter)}, bad
 
 
-def parse_csv(text: str, delimiter: str) -> tuple[list[str], list[list[str]], list[int], list[BadRow]]:
+def _skip_lines(text: str, n: int) -> str:
+    """Return ``text`` without its first ``n`` lines (title rows above the header)."""
+    return text.split("\n", n)[n] if n and text.count("\n") >= n else text
+
+
+def parse_csv(text: str, delimiter: str, header_row: int = 1) -> tuple[list[str], list[list[str]], list[int], list[BadRow]]:
     """Return (unique header names, the well-formed records, their positions among all records, the malformed ones).
 
-    A record with more fields than the header (unless the extra ones are empty) or with broken quoting
-    is malformed; a shorter one is padded with empty cells, as spreadsheets write them.
+    The header is the ``header_row``-th row (the rows above it are titles, left out). A record with more
+    fields than the header (unless the extra ones are empty) or with broken quoting is malformed; a
+    shorter one is padded with empty cells, as spreadsheets write them.
     """
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    for _ in range(header_row - 1):  # title rows: read as rows (a title may be quoted), never checked
+        try:
+            next(reader)
+        except StopIteration:
+            return [], [], [], []
+        except csv.Error:
+            pass
     header: list[str] | None = None
     records: list[list[str]] = []
     positions: list[int] = []
     bad: list[BadRow] = []
-    position, line = 0, 0
+    position, line = 0, reader.line_num
     while True:
         start = line + 1
         try:
@@ -156,7 +169,7 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, dict[str, str], list[BadRow]]:
+def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1) -> tuple[pd.DataFrame, dict[str, str], list[BadRow]]:
     import openpyxl
 
     try:
@@ -168,7 +181,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, dict[str, s
     if sheet is not None and sheet not in names:
         raise AvovastausError("E108", path=path, sheet=sheet, available=", ".join(names))
     try:
-        frame = pd.read_excel(path, sheet_name=sheet or names[0], dtype=str, engine="openpyxl")
+        frame = pd.read_excel(path, sheet_name=sheet or names[0], dtype=str, engine="openpyxl", header=header_row - 1)
     except Exception as exc:  # noqa: BLE001 - as above
         raise AvovastausError("E110", path=path, detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__, kind="XLSX") from None
     return frame.fillna(""), {"sheet": sheet or names[0]}, []
@@ -203,10 +216,11 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, dict[str, str], list[BadRow
         raise AvovastausError("E110", path=path, detail=str(exc).splitlines()[0], kind="Parquet") from None
 
 
-def read_table(path: Path, sheet: str | None = None, skip_bad_rows: bool = False) -> tuple[pd.DataFrame, str, dict[str, str], list[BadRow], int]:
+def read_table(path: Path, sheet: str | None = None, skip_bad_rows: bool = False, header_row: int = 1) -> tuple[pd.DataFrame, str, dict[str, str], list[BadRow], int]:
     """Return (every cell as a string, format name, reader details, skipped malformed rows, cells whose control characters were replaced).
 
-    Malformed rows refuse the file (E112, every line listed) unless ``skip_bad_rows``.
+    Malformed rows refuse the file (E112, every line listed) unless ``skip_bad_rows``. ``header_row``
+    (CSV and XLSX) is the row holding the column names; the rows above it are titles.
     """
     path = Path(path)
     if not path.is_file():
@@ -214,14 +228,18 @@ def read_table(path: Path, sheet: str | None = None, skip_bad_rows: bool = False
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise AvovastausError("E102", path=path, suffix=path.suffix or "(none)")
+    if header_row > 1 and kind not in ("csv", "xlsx"):
+        raise AvovastausError("E113", row=header_row, path=path, detail=f"a {kind} file has no header row")
     if kind == "csv":
-        frame, details, bad = _read_csv(path)
+        frame, details, bad = _read_csv(path, header_row)
     elif kind == "xlsx":
-        frame, details, bad = _read_xlsx(path, sheet)
+        frame, details, bad = _read_xlsx(path, sheet, header_row)
     elif kind == "jsonl":
         frame, details, bad = _read_jsonl(path)
     else:
         frame, details, bad = _read_parquet(path)
+    if header_row > 1:
+        details["header_row"] = str(header_row)
     if bad and not skip_bad_rows:
         raise AvovastausError("E112", path=path, count=len(bad), rows=_line_list(bad))
     if frame.empty:
@@ -251,14 +269,28 @@ def _scalar_text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _check_column(frame: pd.DataFrame, column: str, role: str, flag: str, path: Path) -> None:
+def _check_column(frame: pd.DataFrame, column: str, role: str, flag: str, path: Path, header_row: int = 1) -> None:
     if column in frame.columns:
         return
     lower = {c.lower(): c for c in frame.columns}
     close = difflib.get_close_matches(column.lower(), list(lower), n=1, cutoff=0.5)
     suggestion = f" Did you mean '{lower[close[0]]}'?" if close else ""
+    found = _row_naming(frame, column)
+    if found is not None:
+        row = header_row + 1 + found
+        suggestion = f" '{column}' is on row {row}: the rows above it look like titles. Pass --header-row {row}."
+    elif sum(c.startswith("Unnamed: ") for c in frame.columns) * 2 >= len(frame.columns):
+        suggestion += " Most columns have no name: if the names are on a later row (title rows above them), pass --header-row N."
     available = ", ".join(f"'{c}'" for c in frame.columns)
     raise AvovastausError("E105", column=column, role=role, path=path, available=available, suggestion=suggestion, flag=flag)
+
+
+def _row_naming(frame: pd.DataFrame, column: str, look: int = 20) -> int | None:
+    """Return the position of the first of the ``look`` first data rows that holds ``column`` as a cell (a header below title rows), or None."""
+    for position, row in enumerate(frame.head(look).itertuples(index=False)):
+        if any(str(cell).strip() == column for cell in row):
+            return position
+    return None
 
 
 def _guess_text_column(frame: pd.DataFrame, path: Path) -> list[str]:
@@ -271,30 +303,31 @@ def _guess_text_column(frame: pd.DataFrame, path: Path) -> list[str]:
 
 def ingest(
     path: Path, text: list[str] | None = None, group: list[str] | None = None, id: str | None = None, sheet: str | None = None,
-    skip_bad_rows: bool = False,
+    skip_bad_rows: bool = False, header_row: int = 1,
 ) -> Survey:
     """Return the survey's answers, one row per (respondent, open question), validated.
 
     Without ``id`` the 1-based data row number is the respondent id. Without ``text`` a column
     named like ``text``/``vastaus``/``answer`` is used, else the call fails naming the columns.
+    ``header_row``: the row of the column names in a CSV/XLSX export with title rows above them.
     """
     path = Path(path)
-    frame, kind, details, skipped, replaced = read_table(path, sheet, skip_bad_rows)
+    frame, kind, details, skipped, replaced = read_table(path, sheet, skip_bad_rows, header_row)
     text_columns = list(dict.fromkeys(text or [])) or _guess_text_column(frame, path)
     group_columns = list(dict.fromkeys(group or []))
     for column in text_columns:
-        _check_column(frame, column, "open question", "--text", path)
+        _check_column(frame, column, "open question", "--text", path, header_row)
     for column in group_columns:
-        _check_column(frame, column, "respondent group", "--group", path)
+        _check_column(frame, column, "respondent group", "--group", path, header_row)
     if id is not None:
-        _check_column(frame, id, "respondent id", "--id", path)
+        _check_column(frame, id, "respondent id", "--id", path, header_row)
         ids = frame[id].str.strip()
         blank = ids.eq("")
         counts = ids[~blank].value_counts()
         repeated = counts[counts > 1]
         if blank.any() or len(repeated):
-            rows = [str(i + 2) for i in frame.index[blank][:5]]
-            examples = [f"'{v}' (rows {', '.join(str(i + 2) for i in frame.index[ids == v][:3])})" for v in repeated.index[:5]]
+            rows = [str(i + header_row + 1) for i in frame.index[blank][:5]]
+            examples = [f"'{v}' (rows {', '.join(str(i + header_row + 1) for i in frame.index[ids == v][:3])})" for v in repeated.index[:5]]
             if rows:
                 examples.append(f"empty id on rows {', '.join(rows)}")
             raise AvovastausError("E106", column=id, path=path, examples="; ".join(examples), count=len(repeated) + int(blank.sum()))
@@ -309,7 +342,7 @@ def ingest(
         for g in group_columns:
             part[g] = frame[g].str.strip().replace("", MISSING_GROUP).values
         part["text"] = frame[column].values
-        part["row"] = frame.index.values + 2  # spreadsheet row: the header is row 1
+        part["row"] = frame.index.values + header_row + 1  # spreadsheet row: the header is row header_row
         parts.append(part)
     answers = pd.concat(parts, ignore_index=True)
     return Survey(

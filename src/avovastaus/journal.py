@@ -44,6 +44,9 @@ class Kind(StrEnum):
     VERDICT = "verdict"
     NOTE = "note"
     UNDO = "undo"
+    MOVE_MANY = "move_many"  # several selected answers moved to one theme, one decision (one undo)
+    INCLUDE = "include"      # an excluded answer (a non-answer by the rules) taken into the analysis
+    RESCORE = "rescore"      # new model suggestions for answers nobody had decided ("päivitä ehdotukset")
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,11 @@ SPECS: dict[Kind, KindSpec] = {
                            touched=lambda p: [f"answer:{p['answer']}"]),
     Kind.NOTE: KindSpec({"target": str, "text": str}, touched=lambda p: [p["target"]]),
     Kind.UNDO: KindSpec({"seq": int}),
+    Kind.MOVE_MANY: KindSpec({"answers": list, "to": str}, {"from": str}, themes=("to",), optional_themes=("from",), answer_lists=("answers",),
+                             touched=lambda p: [f"answer:{a}" for a in p["answers"]]),
+    Kind.INCLUDE: KindSpec({"answer": str}, answers=("answer",), touched=lambda p: [f"answer:{p['answer']}"]),
+    # themes: answer key -> suggested themes (only the changed ones); confidence: answer key -> primary theme's probability
+    Kind.RESCORE: KindSpec({"themes": dict, "confidence": dict}, touched=lambda p: [f"answer:{a}" for a in p["themes"]]),
 }
 KINDS = tuple(Kind)
 VERDICTS = ("confirmed", "wrong")
@@ -88,7 +96,7 @@ def touches_of(kind: str, payload: dict[str, Any]) -> list[str]:
     """Return the objects a decision of ``kind`` changes (``[]`` for a kind this version does not know)."""
     spec = SPECS.get(kind)  # type: ignore[call-overload]
     return spec.touches(payload) if spec else []
-_TYPE_NAMES = {str: "a string", int: "an integer", list: "a list"}
+_TYPE_NAMES = {str: "a string", int: "an integer", list: "a list", dict: "an object"}
 _MISSING = object()
 
 _SCHEMA = (
@@ -143,8 +151,13 @@ def payload_problem(kind: str, payload: Any) -> str | None:
     for name, expected in spec.optional.items():
         if payload.get(name) is not None and type(payload[name]) is not expected:
             return f"the field '{name}' is not {_TYPE_NAMES[expected]}"
-    if kind == Kind.SPLIT and not all(type(a) is str for a in payload["answers"]):
+    if kind in (Kind.SPLIT, Kind.MOVE_MANY) and not all(type(a) is str for a in payload["answers"]):
         return "the field 'answers' holds something other than answer keys"
+    if kind == Kind.RESCORE:
+        if not all(type(ts) is list and all(type(t) is str for t in ts) for ts in payload["themes"].values()):
+            return "the field 'themes' holds something other than lists of theme ids"
+        if not all(type(c) in (int, float) for c in payload["confidence"].values()):
+            return "the field 'confidence' holds something other than numbers"
     if kind == Kind.VERDICT and payload["verdict"] not in VERDICTS:
         return f"the verdict {payload['verdict']!r} is neither {' nor '.join(VERDICTS)}"
     return None

@@ -22,6 +22,7 @@ import pandas as pd
 from . import __version__, rundir
 from .cache import default_cache_dir
 from .cluster import Assignment
+from .codebookfit import codebook_fit, fit_warning
 from .config import Codebook, Config, load_codebook, resolve_path
 from .embed import resolve_embedder
 from .errors import AvovastausError
@@ -32,7 +33,7 @@ from .learn import taught_from
 from .model import Progress, Silent, ThemeModel, model_from_config
 from .modelbuild import BUILT_MODELS, is_built
 from .report import write_reports
-from .review import carry_over
+from .carryover import carry_over
 from .rundir import FORMAT_VERSION, TABLES, Manifest, answer_key, example_ref, write_csv
 from .summarize import group_table
 
@@ -50,6 +51,7 @@ class RunResult:
     n_themes: int
     n_codebook: int
     n_discovered: int
+    warning: str | None = None
 
     def summary(self) -> str:
         """Return the closing lines: answers read, excluded by reason, analysed, themes, where the outputs are."""
@@ -60,7 +62,7 @@ class RunResult:
             f"Themes: {self.n_themes} ({self.n_codebook} from the codebook, {self.n_discovered} discovered); "
             f"unassigned {c['unassigned']} ({c['unassigned_share']:.1%}).\n"
             f"Results: {self.out_dir}/ (report.html, summary.xlsx, report.md, answers.csv, themes.csv, groups.csv, manifest.json)"
-        )
+        ) + (f"\nWarning: {self.warning}" if self.warning else "")
 
 
 def _versions() -> dict[str, str]:
@@ -98,7 +100,8 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     if config.review_from:
         Journal(Path(config.review_from)).check()  # a damaged journal stops the run now, not after embedding
     codebook = load_codebook(config.codebook) if config.codebook else None
-    survey = ingest(input_path, config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet, config.ingest.skip_bad_rows)
+    survey = ingest(input_path, config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet, config.ingest.skip_bad_rows,
+                    header_row=config.ingest.header_row)
     answers = survey.answers
     timings.lap("ingest")
     analysed, truncated = prepare_answers(answers, config, input_path)
@@ -131,9 +134,12 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     answers_table = _answers_table(answers, analysed, model.assignment_, survey.group_columns)
     counts = _counts(answers, analysed, model.assignment_, survey, truncated)
     manifest = _manifest(input_path, config, survey, answers, truncated, counts, codebook, embedder, model, tests, stability, themes_table, review_info)
+    fit = codebook_fit(model.features_.words, codebook, model.assignment_.themes, model.sources_) if codebook else None
+    setattr(manifest, "codebook_fit", fit)  # an extra manifest key: report and review app warn from it
     _write(out_dir, config, manifest, (answers_table, themes_table, groups_table), carried, timings)
     n_codebook = sum(1 for t in model.theme_ids_ if model.sources_[t] == "codebook")
-    return RunResult(out_dir, counts, len(model.theme_ids_), n_codebook, len(model.theme_ids_) - n_codebook)
+    return RunResult(out_dir, counts, len(model.theme_ids_), n_codebook, len(model.theme_ids_) - n_codebook,
+                     fit_warning(fit, codebook.name if codebook else "", "en"))
 
 
 class _Laps(dict):

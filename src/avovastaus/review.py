@@ -1,44 +1,33 @@
-"""Evaluator decisions applied to a run: replay over its tables, and carry-over to a new run.
+"""Evaluator decisions applied to a run: the reviewed state, and its replay over the run's tables.
 
 A decision names themes by id and answers by ``id/question``. Replaying the journal over the
-run's own tables gives the reviewed state the web app shows. Carrying decisions to a new run
-(same or new answers) first translates ids: codebook themes keep their ids, discovered themes
-map to the new theme sharing the most member texts (Jaccard ≥ 0.3), answers map by id and
-question when the text is unchanged, else by identical text. What cannot be translated or
-applied is reported with the reason, never dropped silently.
+run's own tables gives the reviewed state the web app shows and the reviewed outputs count.
+Carrying decisions to a new run is :mod:`avovastaus.carryover`.
 """
 
 from __future__ import annotations
 
 import bisect
 import copy
-import hashlib
 import itertools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
-from .finnish import flat, normalize
-from .journal import SPECS, Decision, Journal, Kind, in_force
-from .rundir import answer_key, load_run
+from .journal import Decision, Journal, Kind, in_force
+from .rundir import answer_key
 
-MIN_THEME_OVERLAP = 0.3
 #: membership versions, unique across all states of a process (a cache keyed by one never confuses two states)
 _STAMPS = itertools.count(1)
 
 
 class NotApplicable(Exception):
     """A decision that cannot be applied to this run, with the reason."""
-
-
-def text_key(text: str) -> str:
-    """Return a hash of an answer's normalized text (answers are matched across runs by it)."""
-    return hashlib.sha256(flat(normalize(str(text))).lower().encode()).hexdigest()[:20]
 
 
 @dataclass
@@ -58,6 +47,14 @@ class Reviewed:
     notes: list[dict[str, Any]] = field(default_factory=list)
     applied: list[int] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    #: excluded answers (non-answers by the rules) not taken into the analysis: key -> reason
+    excluded: dict[str, str] = field(default_factory=dict)
+    #: answers an evaluator settled (verdict, move, split, inclusion): a re-score never changes them
+    decided: set[str] = field(default_factory=set)
+    #: answer -> themes an evaluator marked wrong for it (and did not confirm or move it to later)
+    wrong: dict[str, set[str]] = field(default_factory=dict)
+    #: answer -> how sure the model is of its primary theme (answers.csv ``confidence``, else ``score``; NaN unknown)
+    confidence: dict[str, float] = field(default_factory=dict)
     #: theme -> a number that changes whenever the theme's members change (for caches of per-theme figures)
     stamps: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
     _index: dict[str, set[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -65,7 +62,7 @@ class Reviewed:
     _sorted: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._order = {key: i for i, key in enumerate(self.themes)}
+        self._order = {key: i for i, key in enumerate([*self.themes, *self.excluded])}
         for key, ts in self.themes.items():
             for theme in ts:
                 self._index.setdefault(theme, set()).add(key)
@@ -74,10 +71,15 @@ class Reviewed:
     @classmethod
     def from_tables(cls, answers: pd.DataFrame, themes: pd.DataFrame) -> "Reviewed":
         analysed = answers[answers["excluded"] == ""]
+        excluded = answers[answers["excluded"] != ""]
+        sure = "confidence" if "confidence" in answers.columns else "score"  # runs before the assigner's probabilities: the similarity
+        keys = [answer_key(i, q) for i, q in zip(analysed["id"], analysed["question"])]
         return cls(
-            themes={answer_key(r.id, r.question): [t for t in str(r.themes).split(";") if t] for r in analysed.itertuples()},
+            themes={k: [t for t in str(ts).split(";") if t] for k, ts in zip(keys, analysed["themes"])},
             labels=dict(zip(themes["theme"], themes["label"])),
             sources=dict(zip(themes["theme"], themes["source"])),
+            excluded={answer_key(i, q): str(r) for i, q, r in zip(excluded["id"], excluded["question"], excluded["excluded"])},
+            confidence=dict(zip(keys, pd.to_numeric(analysed[sure], errors="coerce").astype(float).tolist())) if sure in answers.columns else {},
         )
 
     def copy(self) -> "Reviewed":
@@ -85,9 +87,10 @@ class Reviewed:
         other = copy.copy(self)
         other.themes = {key: list(ts) for key, ts in self.themes.items()}
         other._index = {theme: set(keys) for theme, keys in self._index.items()}
-        for name in ("labels", "descriptions", "sources", "merged", "verdicts", "stamps", "_sorted"):
+        for name in ("labels", "descriptions", "sources", "merged", "verdicts", "stamps", "_sorted", "excluded", "confidence"):
             setattr(other, name, dict(getattr(self, name)))
         other.notes, other.applied, other.skipped = list(self.notes), list(self.applied), list(self.skipped)
+        other.decided, other.wrong = set(self.decided), {key: set(ts) for key, ts in self.wrong.items()}
         return other  # _order is shared: the answers of a state never change
 
     def primary(self, key: str) -> str | None:
@@ -99,6 +102,11 @@ class Reviewed:
         if theme not in self._sorted:
             self._sorted[theme] = sorted(self._index.get(theme, ()), key=self._order.__getitem__)
         return self._sorted[theme]
+
+    def final_themes(self, key: str) -> list[str]:
+        """Return the answer's themes without those an evaluator marked wrong (what the reviewed outputs count)."""
+        wrong = self.wrong.get(key)
+        return [t for t in self.themes.get(key, []) if not wrong or t not in wrong]
 
     def size(self, theme: str) -> int:
         """Return how many answers carry the theme."""
@@ -141,6 +149,7 @@ class Reviewed:
         step = {
             Kind.RENAME: self._rename, Kind.MERGE: self._merge, Kind.SPLIT: self._split,
             Kind.MOVE: self._move, Kind.VERDICT: self._verdict, Kind.NOTE: self._note,
+            Kind.MOVE_MANY: self._move_many, Kind.INCLUDE: self._include, Kind.RESCORE: self._rescore,
         }.get(d.kind)  # type: ignore[call-overload]
         if step is None:
             raise NotApplicable(f"unknown decision kind {d.kind}")
@@ -173,20 +182,60 @@ class Reviewed:
             raise NotApplicable(f"none of the {len(p['answers'])} selected answers is in theme {p['theme']} here")
         for key in moved:
             self._set_themes(key, list(dict.fromkeys(p["new_theme"] if t == p["theme"] else t for t in self.themes[key])), bulk=True)
+        self.decided.update(moved)
         self.labels[p["new_theme"]] = p["label"]
         self.sources[p["new_theme"]] = "review"
 
     def _move(self, d: Decision, p: dict[str, Any]) -> None:
         self._require_answer(p["answer"])
         self._require_theme(p["to"])
-        current = self.themes[p["answer"]]
-        source = p.get("from") or (current[0] if current else None)
-        updated = [p["to"] if t == source else t for t in current] if source in current else [p["to"], *current]
-        self._set_themes(p["answer"], list(dict.fromkeys(updated)))
+        self._move_one(p["answer"], p.get("from"), p["to"])
+
+    def _move_one(self, key: str, source: str | None, to: str, bulk: bool = False) -> None:
+        current = self.themes[key]
+        source = source or (current[0] if current else None)
+        updated = [to if t == source else t for t in current] if source in current else [to, *current]
+        self._set_themes(key, list(dict.fromkeys(updated)), bulk=bulk)
+        self.decided.add(key)
+        self.wrong.get(key, set()).discard(to)
+
+    def _move_many(self, d: Decision, p: dict[str, Any]) -> None:
+        self._require_theme(p["to"])
+        found = [k for k in dict.fromkeys(p["answers"]) if k in self.themes]
+        if not found:
+            raise NotApplicable(f"none of the {len(p['answers'])} selected answers is among the analysed answers")
+        for key in found:
+            self._move_one(key, p.get("from"), p["to"], bulk=True)
 
     def _verdict(self, d: Decision, p: dict[str, Any]) -> None:
         self._require_answer(p["answer"])
         self.verdicts[(p["answer"], d.reviewer)] = (p["theme"], p["verdict"])
+        self.decided.add(p["answer"])
+        if p["verdict"] == "wrong":
+            self.wrong.setdefault(p["answer"], set()).add(p["theme"])
+        else:
+            self.wrong.get(p["answer"], set()).discard(p["theme"])
+
+    def _include(self, d: Decision, p: dict[str, Any]) -> None:
+        key = p["answer"]
+        if key not in self.excluded:
+            raise NotApplicable(f"answer {key} is not among the excluded answers" + (" (it is analysed already)" if key in self.themes else ""))
+        del self.excluded[key]
+        self.themes[key] = []
+        self.decided.add(key)
+
+    def _rescore(self, d: Decision, p: dict[str, Any]) -> None:
+        """Take the new suggestions, except for answers an evaluator settled before (they are never overwritten)."""
+        for key, suggested in p["themes"].items():
+            if key in self.themes and key not in self.decided:
+                self._set_themes(key, [t for t in dict.fromkeys(suggested) if t in self.labels], bulk=True)
+        for key, value in p["confidence"].items():
+            if key in self.themes and key not in self.decided:
+                self.confidence[key] = float(value)
+
+    def undecided(self) -> list[str]:
+        """Return the analysed answers no evaluator has settled, in the run's answer order."""
+        return [k for k in self.themes if k not in self.decided]
 
     def _note(self, d: Decision, p: dict[str, Any]) -> None:
         self.notes.append({"seq": d.seq, "reviewer": d.reviewer, "at": d.at, **p})
@@ -252,100 +301,3 @@ class LiveReview:
             state.apply_or_skip(d)
         self._state, self.version = state, (decisions[-1].seq if decisions else 0)
         self.full_replays += 1
-
-
-# ---------------------------------------------------------------- carry-over to a new run
-
-
-def _theme_map(old_answers: pd.DataFrame, old_sources: dict[str, str], new_texts: Sequence[str], new_themes: Sequence[Sequence[str]]) -> dict[str, str]:
-    """Map each old theme to itself when it is a codebook theme here too, else to the new theme with the most shared member texts (Jaccard), or leave it out."""
-    def members(texts: Sequence[str], theme_lists: Sequence[Sequence[str]]) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {}
-        for text, ts in zip(texts, theme_lists):
-            if ts:
-                out.setdefault(ts[0], set()).add(text_key(text))
-        return out
-
-    analysed = old_answers[old_answers["excluded"] == ""]
-    old = members(analysed["text"].tolist(), [[t for t in str(x).split(";") if t] for x in analysed["themes"]])
-    new = members(new_texts, new_themes)
-    mapping = {}
-    for theme, texts in old.items():
-        if theme in new and old_sources.get(theme) == "codebook":
-            mapping[theme] = theme  # codebook ids are stable (provenance from the old run's themes.csv, never from the id)
-            continue
-        scored = sorted(((-len(texts & other) / len(texts | other), t) for t, other in new.items()))
-        if scored and -scored[0][0] >= MIN_THEME_OVERLAP:
-            mapping[theme] = scored[0][1]
-    return mapping
-
-
-def _answer_map(old_answers: pd.DataFrame, new_keys: Sequence[str], new_texts: Sequence[str]) -> dict[str, str]:
-    """Map old answer keys to new ones: same id and question with the same text, else the unique answer with that text."""
-    new_by_key = {k: text_key(t) for k, t in zip(new_keys, new_texts)}
-    by_text: dict[str, list[str]] = {}
-    for k, h in new_by_key.items():
-        by_text.setdefault(h, []).append(k)
-    mapping = {}
-    for r in old_answers.itertuples():
-        old_key, h = answer_key(r.id, r.question), text_key(r.text)
-        if new_by_key.get(old_key) == h:
-            mapping[old_key] = old_key
-        elif len(by_text.get(h, [])) == 1:
-            mapping[old_key] = by_text[h][0]
-    return mapping
-
-
-def _translate(d: Decision, themes: dict[str, str], answers: dict[str, str]) -> Decision:
-    if d.problem:
-        raise NotApplicable(d.problem)
-
-    def theme(t: str) -> str:
-        if t not in themes:
-            raise NotApplicable(f"theme {t} of the earlier run has no counterpart here")
-        return themes[t]
-
-    def answer(a: str) -> str:
-        if a not in answers:
-            raise NotApplicable(f"answer {a} of the earlier run is not in this run (or its text changed)")
-        return answers[a]
-
-    spec = SPECS.get(d.kind)  # type: ignore[call-overload]
-    if spec is None:
-        raise NotApplicable(f"unknown decision kind {d.kind}")
-    p = dict(d.payload)
-    for name in spec.answers:
-        p[name] = answer(p[name])
-    for name in spec.themes:
-        p[name] = theme(p[name])
-    for name in spec.optional_themes:
-        p[name] = themes.get(p[name]) if p.get(name) else None
-    for name in spec.answer_lists:  # a list keeps the answers found here; the decision fails later if none is
-        p[name] = [answers[a] for a in p[name] if a in answers]
-    return Decision(d.seq, d.at, d.reviewer, d.kind, p)
-
-
-def carry_over(old_run: Path, keys: Sequence[str], texts: Sequence[str], themes: Sequence[Sequence[str]], labels: dict[str, str], sources: dict[str, str]) -> tuple[Reviewed, list[Decision]]:
-    """Return (this run's state after the earlier run's decisions, the translated decisions that applied).
-
-    ``keys``/``texts``/``themes`` describe this run's analysed answers; ``labels``/``sources`` its themes.
-    """
-    old_run = Path(old_run)
-    old = load_run(old_run)
-    old_answers = old.answers
-    theme_map = _theme_map(old_answers, dict(zip(old.themes["theme"], old.themes["source"])), texts, themes)
-    answer_map = _answer_map(old_answers, keys, texts)
-    state = Reviewed(themes={k: list(ts) for k, ts in zip(keys, themes)}, labels=dict(labels), sources=dict(sources))
-    carried = []
-    for d in Journal(old_run).active():
-        try:
-            translated = _translate(d, theme_map, answer_map)
-            state.apply(translated)
-            carried.append(translated)
-            if d.kind == Kind.SPLIT:
-                theme_map[d.payload["new_theme"]] = translated.payload["new_theme"]
-            if d.kind == Kind.MERGE:
-                theme_map[d.payload["source"]] = translated.payload["target"]
-        except NotApplicable as exc:
-            state.skipped.append({"seq": d.seq, "kind": d.kind, "reviewer": d.reviewer, "reason": str(exc)})
-    return state, carried

@@ -18,6 +18,11 @@ from scipy import stats
 GROUP_COLUMNS = ["group_column", "group", "theme", "n_group", "n_theme", "share", "ci_low", "ci_high", "p_value", "p_adjusted", "suppressed"]
 
 
+def suppress(n_theme: int, min_cell: int) -> bool:
+    """Return True when a cell of ``n_theme`` answers must be hidden: the one disclosure rule of groups.csv, the reports and the review app."""
+    return n_theme < min_cell
+
+
 def wilson_interval(k: np.ndarray | int, n: np.ndarray | int, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Return the Wilson score interval (low, high) for k successes in n trials; NaN where n == 0."""
     k = np.asarray(k, dtype=float)
@@ -92,7 +97,7 @@ def group_table(
             for theme in theme_ids:
                 k = int((has[theme] & in_group).sum())
                 k_total = int(has[theme].sum())
-                suppressed = k < min_cell
+                suppressed = suppress(k, min_cell)
                 p, kind = (np.nan, "suppressed") if suppressed else association_test(k, n_group, k_total, n_total)
                 if not suppressed:
                     tests[kind] += 1

@@ -16,6 +16,8 @@ theme's members change.
 
 from __future__ import annotations
 
+import hashlib
+import math
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,30 +26,27 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pandas as pd
-from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session
+from flask import Flask, abort, current_app, g, redirect, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
-from .journal import VERDICTS, Conflict, Journal, Kind, in_force, touches_of
-from .rundir import answer_key, load_run
+from .codebookfit import fit_warning
+from .config import load_codebook
+from .errors import AvovastausError
+from .journal import Conflict, Journal
 from .review import LiveReview, Reviewed
+from .rundir import answer_key, load_run
+from .summarize import association_test, benjamini_hochberg, holm, suppress
+from .webapp_text import text
 from .websecurity import (
-    LOOPBACK_NAMES, BadRequest, allowed_hosts, foreign_post, host_allowed, is_loopback, local_path, make_review_server, same_secret, whole_number,
+    LOOPBACK_NAMES, BadRequest, allowed_hosts, foreign_post, host_allowed, is_loopback, local_path, make_review_server, same_secret,
 )
 
 __all__ = ["BadRequest", "create_app", "is_loopback", "make_review_server", "serve"]
 
-PAGE_SIZE = 25
-MAX_TEXT = 2000
-MAX_PAGE = 1_000_000
 
-
-def _field(name: str, required: bool = True, limit: int = 200) -> str:
-    value = (request.form.get(name) or "").strip()
-    if required and not value:
-        raise BadRequest(f"The field '{name}' is missing.")
-    if len(value) > limit:
-        raise BadRequest(f"The field '{name}' is longer than {limit} characters.")
-    return value
+def anchor_of(key: str) -> str:
+    """Return the HTML id of an answer's card (stable across pages and decisions; answer keys may hold any character)."""
+    return "a-" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 # ---------------------------------------------------------------- what the app serves
@@ -58,7 +57,8 @@ class Site:
     """One run directory as the review app serves it: fixed tables, the live state, settings, caches."""
 
     run_dir: Path
-    reviewer: str
+    reviewer: str | None  # None: each browser session is asked for a name
+    lang: str
     token: str | None
     hosts: frozenset[str]
     any_ip: bool
@@ -68,56 +68,128 @@ class Site:
     folded: dict[str, str]
     info: dict[str, dict[str, Any]]
     threshold: float | None
-    groups: list[tuple[int, Any, int]]
-    group_of: list[dict[str, Any]]
-    _shares: dict[str, tuple[int, list[dict[str, Any]]]] = field(default_factory=dict)
+    columns: list[str]
+    group_of: list[dict[str, str]]
+    reasons: dict[str, str]
+    min_cell: int
+    alpha: float
+    correction: str
+    warning: str | None
+    model_labels: dict[str, str]
+    _cells: dict[str, tuple[Any, list[dict[str, Any]]]] = field(default_factory=dict)
+    _totals: tuple[int, list[Counter]] | None = None
 
     @classmethod
-    def load(cls, run_dir: Path, reviewer: str, token: str | None, hosts: frozenset[str], any_ip: bool) -> "Site":
+    def load(cls, run_dir: Path, reviewer: str | None, lang: str, token: str | None, hosts: frozenset[str], any_ip: bool) -> "Site":
         run = load_run(run_dir)
         journal = Journal(run_dir)
         journal.check()  # a damaged journal stops the server here with a coded error, not with a 500 on every page
-        analysed = run.answers[run.answers["excluded"] == ""].copy()
-        analysed["key"] = [answer_key(i, q) for i, q in zip(analysed["id"], analysed["question"])]
+        answers = run.answers
+        keys = [answer_key(i, q) for i, q in zip(answers["id"], answers["question"])]
         columns = run.manifest.input.group_columns
-        groups = [(c, group, len(keys)) for c, column in enumerate(columns) for group, keys in analysed.groupby(column)["key"]]
+        descriptions: dict[str, str] = {}
+        m = run.manifest
+        if m.codebook and Path(m.codebook.path).is_file():
+            try:
+                descriptions = {t.id: t.description for t in load_codebook(m.codebook.path).themes}
+            except AvovastausError:
+                descriptions = {}  # the codebook changed since the run; descriptions are a courtesy
         info = {}
         for row in run.themes.to_dict("records"):
             stability = row.get("stability")
-            info[row["theme"]] = {"keywords": row["keywords"], "stability": None if stability in ("", None) or pd.isna(stability) else float(stability)}
+            info[row["theme"]] = {"keywords": row["keywords"], "description": descriptions.get(row["theme"], ""),
+                                  "stability": None if stability in ("", None) or pd.isna(stability) else float(stability)}
         return cls(
-            run_dir=run_dir, reviewer=reviewer, token=token, hosts=hosts, any_ip=any_ip,
-            live=LiveReview(run_dir, run.answers, run.themes), journal=journal,
-            texts=dict(zip(analysed["key"], analysed["text"])), folded={k: t.casefold() for k, t in zip(analysed["key"], analysed["text"])},
-            info=info, threshold=run.manifest.stability.threshold if run.manifest.stability else None, groups=groups,
-            group_of=[dict(zip(analysed["key"], analysed[column])) for column in columns],
+            run_dir=run_dir, reviewer=reviewer, lang=lang, token=token, hosts=hosts, any_ip=any_ip,
+            live=LiveReview(run_dir, answers, run.themes), journal=journal,
+            texts=dict(zip(keys, answers["text"])), folded={k: t.casefold() for k, t in zip(keys, answers["text"])},
+            info=info, threshold=m.stability.threshold if m.stability else None, columns=list(columns),
+            group_of=[dict(zip(keys, answers[column])) for column in columns],
+            reasons={k: r for k, r in zip(keys, answers["excluded"]) if r},
+            min_cell=m.statistics.suppressed_below, alpha=float(m.setting("summarize", "alpha", 0.05)),
+            correction=str(m.setting("summarize", "correction", "bh")),
+            warning=fit_warning((m.model_extra or {}).get("codebook_fit"), m.codebook.name if m.codebook else "", lang),
+            model_labels=dict(zip(run.themes["theme"], run.themes["label"])),
         )
 
-    def group_shares(self, st: Reviewed, theme: str) -> list[dict[str, Any]]:
-        """Return the theme's share of each respondent group's answers (cached until its members change)."""
-        stamp = st.stamps.get(theme, 0)
-        cached = self._shares.get(theme)
-        if cached is None or cached[0] != stamp:
-            members = st.members(theme)
-            counts = [Counter(of[k] for k in members) for of in self.group_of]
-            cached = (stamp, [{"group": str(group), "share": counts[c][group] / n} for c, group, n in self.groups if n])
-            self._shares[theme] = cached
-        return cached[1]
+    def _group_totals(self, st: Reviewed) -> list[Counter]:
+        """Return each group column's answers per group among the analysed answers (recounted only when an answer is taken in)."""
+        n = len(st.themes)
+        if self._totals is None or self._totals[0] != n:
+            self._totals = (n, [Counter(of[k] for k in st.themes) for of in self.group_of])
+        return self._totals[1]
+
+    def _theme_cells(self, st: Reviewed, theme: str, totals: list[Counter]) -> list[dict[str, Any]]:
+        """Return the theme's cells per group, tested like groups.csv (cached until its members or the analysed answers change)."""
+        n_total = len(st.themes)
+        stamp = (st.stamps.get(theme, 0), n_total)
+        cached = self._cells.get(theme)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        members = st.members(theme)
+        cells = []
+        for c, column in enumerate(self.columns):
+            counts = Counter(self.group_of[c][k] for k in members)
+            for group in sorted(totals[c]):
+                n, k = totals[c][group], counts.get(group, 0)
+                hidden = suppress(k, self.min_cell)
+                p = None if hidden else association_test(k, n, len(members), n_total)[0]
+                cells.append({"column": column, "group": str(group), "n": n, "k": None if hidden else k,
+                              "share": None if hidden else k / n, "suppressed": hidden, "p": p})
+        self._cells[theme] = (stamp, cells)
+        return cells
+
+    def cells(self, st: Reviewed) -> dict[str, list[dict[str, Any]]]:
+        """Return every theme's group cells with ``significant`` set: one multiple-testing correction over all tested cells, as in groups.csv."""
+        totals = self._group_totals(st)
+        per_theme = {theme: self._theme_cells(st, theme, totals) for theme in st.labels}
+        tested = [cell for cells in per_theme.values() for cell in cells if cell["p"] is not None]
+        adjust = holm if self.correction == "holm" else benjamini_hochberg
+        adjusted = adjust([cell["p"] for cell in tested]) if tested else []
+        significant = {id(cell) for cell, q in zip(tested, adjusted) if q < self.alpha}
+        return {theme: [{**cell, "significant": id(cell) in significant} for cell in cells] for theme, cells in per_theme.items()}
 
     def theme_rows(self, st: Reviewed) -> list[dict[str, Any]]:
-        """Return the index page's rows: one per theme, largest first."""
+        """Return the index page's rows: one per theme, largest first, with its group cells."""
         rows = []
         total = len(st.themes)
+        cells = self.cells(st)
         for theme, label in st.labels.items():
-            stability = self.info.get(theme, {}).get("stability")
-            size = st.size(theme)
-            rows.append({
-                "theme": theme, "label": label, "description": st.descriptions.get(theme, ""),
-                "keywords": self.info.get(theme, {}).get("keywords", ""), "source": st.sources.get(theme, "review"),
-                "size": size, "share": size / total if total else 0.0, "groups": self.group_shares(st, theme),
-                "stability": stability, "unstable": stability is not None and self.threshold is not None and stability < self.threshold,
-            })
+            rows.append({**self.theme_info(st, theme), "label": label, "size": st.size(theme),
+                         "share": st.size(theme) / total if total else 0.0, "groups": cells[theme]})
         return sorted(rows, key=lambda r: (-r["size"], r["theme"]))
+
+    def theme_info(self, st: Reviewed, theme: str) -> dict[str, Any]:
+        """Return what the pages show about a theme besides its answers: description, keywords, source, stability."""
+        info = self.info.get(theme, {})
+        stability = info.get("stability")
+        return {
+            "theme": theme, "description": st.descriptions.get(theme) or info.get("description", ""), "keywords": info.get("keywords", ""),
+            "source": st.sources.get(theme, "review"), "stability": stability,
+            "unstable": stability is not None and self.threshold is not None and stability < self.threshold,
+        }
+
+    def card(self, st: Reviewed, key: str, context: str | None, notes: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+        """Return what an answer's card shows: text, groups, themes by label (primary first), own verdict, confidence, notes."""
+        themes = st.themes.get(key)
+        confidence = st.confidence.get(key, math.nan)
+        return {
+            "key": key, "anchor": anchor_of(key), "text": self.texts[key], "context": context,
+            "groups": [(column, self.group_of[c][key]) for c, column in enumerate(self.columns)],
+            "themes": [(t, st.labels.get(t, t), i == 0) for i, t in enumerate(themes or [])], "analysed": themes is not None,
+            "reason": st.excluded.get(key), "verdict": st.verdicts.get((key, who()), (None, None))[1],
+            "wrong": sorted(st.wrong.get(key, ())), "confidence": None if math.isnan(confidence) else confidence,
+            "notes": notes.get(f"answer:{key}", []),
+        }
+
+    def names(self, st: Reviewed, decisions: list[Any] = ()) -> dict[str, str]:
+        """Return theme id -> label for sentences: the model's labels, labels given in splits, then the current labels."""
+        names = dict(self.model_labels)
+        for d in decisions:
+            if d.kind == "split" and not d.problem:
+                names[d.payload["new_theme"]] = d.payload["label"]
+        names.update(st.labels)
+        return names
 
 
 def site() -> Site:
@@ -125,13 +197,18 @@ def site() -> Site:
 
 
 def who() -> str:
-    return session.get("reviewer") or site().reviewer
+    return session.get("reviewer") or site().reviewer or ""
 
 
 def here() -> str:
     """Return the current page as a local path, without any token (for forms' ``next``)."""
     query = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
     return quote(request.path) + (f"?{urlencode(query)}" if query else "")
+
+
+def words() -> dict[str, str]:
+    """Return the page words in the app's language."""
+    return text(site().lang)
 
 
 # ---------------------------------------------------------------- guards and headers
@@ -154,7 +231,11 @@ def check_request() -> Any:
         abort(403, "This review server needs the access token printed when it started (open the printed address once).")
     session.setdefault("csrf", secrets.token_urlsafe(32))
     if request.method == "POST" and not same_secret(request.form.get("csrf", ""), session["csrf"]):
-        abort(400, "The form's security token is missing or stale. Reload the page and try again.")
+        abort(400, words()["stale_form"])
+    if not who() and request.endpoint not in ("pages.who_page", "actions.set_reviewer", "static"):
+        if request.method == "POST":
+            abort(400, words()["need_name"])
+        return redirect("/who?" + urlencode({"next": here()}), code=303)  # the reviewer is asked for a name on the first visit
     return None
 
 
@@ -174,156 +255,9 @@ def security_headers(response: Any) -> Any:
 
 
 def page_context() -> dict[str, Any]:
-    return {"csrf": session.get("csrf", ""), "reviewer": who(), "run_name": site().run_dir.name,
-            "csp_nonce": g.get("csp_nonce", ""), "here": here()}
-
-
-# ---------------------------------------------------------------- pages
-
-pages = Blueprint("pages", __name__)
-
-
-@pages.get("/")
-def index() -> str:
     s = site()
-    with s.live.view() as st:
-        themes, skipped, n_answers, version = s.theme_rows(st), list(st.skipped), len(st.themes), s.live.version
-    return render_template("index.html", themes=themes, skipped=skipped, n_answers=n_answers, base=version)
-
-
-@pages.get("/theme/<theme>")
-def theme_page(theme: str) -> str:
-    s = site()
-    query = (request.args.get("q") or "").strip()
-    if len(query) > 200:
-        raise BadRequest("The search is longer than 200 characters.")
-    page = whole_number(request.args.get("page"), "page", 1, MAX_PAGE) or 1
-    with s.live.view() as st:
-        if theme not in st.labels:
-            abort(404, f"Unknown theme id '{theme}'." + (f" It was merged into {st.merged[theme]}." if theme in st.merged else ""))
-        folded = query.casefold()
-        keys = [k for k in st.members(theme) if folded in s.folded[k]] if query else st.members(theme)
-        shown = keys[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        answers = [{
-            "key": k, "text": s.texts[k], "themes": list(st.themes[k]), "primary": st.primary(k) == theme,
-            "verdict": st.verdicts.get((k, who()), (None, None))[1],
-        } for k in shown]
-        targets = {f"theme:{theme}", *(f"answer:{k}" for k in shown)}
-        notes = [n for n in st.notes if n["target"] in targets]
-        view = {"label": st.labels[theme], "description": st.descriptions.get(theme, ""), "themes": sorted(st.labels.items()), "n": len(keys)}
-        version = s.live.version
-    return render_template("theme.html", theme=theme, answers=answers, query=query, page=page, notes=notes,
-                           pages=max(1, -(-view["n"] // PAGE_SIZE)), base=version, **view)
-
-
-@pages.get("/log")
-def log_page() -> str:
-    decisions = site().journal.all()
-    active = {d.seq for d in in_force(decisions)}
-    return render_template("log.html", decisions=list(reversed(decisions)), active=active, base=decisions[-1].seq if decisions else 0)
-
-
-# ---------------------------------------------------------------- actions
-
-actions = Blueprint("actions", __name__)
-
-
-def decision_from_form(st: Reviewed) -> tuple[str, dict[str, Any]]:
-    """Return (kind, payload) of the decision the form describes, checked against the current state."""
-    kind = _field("kind", limit=20)
-
-    def theme(name: str) -> str:
-        value = _field(name, limit=64)
-        if value not in st.labels:
-            raise BadRequest(f"Unknown theme id '{value}'.")
-        return value
-
-    def answer(name: str = "answer") -> str:
-        value = _field(name, limit=300)
-        if value not in st.themes:
-            raise BadRequest(f"Unknown answer '{value}'.")
-        return value
-
-    def rename() -> dict[str, Any]:
-        return {"theme": theme("theme"), "label": _field("label"), "description": _field("description", required=False, limit=MAX_TEXT)}
-
-    def merge() -> dict[str, Any]:
-        source, target = theme("source"), theme("target")
-        if source == target:
-            raise BadRequest("Choose another theme to merge into.")
-        return {"source": source, "target": target}
-
-    def split() -> dict[str, Any]:
-        t = theme("theme")
-        chosen = [a for a in request.form.getlist("answers") if a in st.themes and t in st.themes[a]]
-        if not chosen:
-            raise BadRequest("Select at least one answer of this theme to split off.")
-        n = 1
-        while f"arvio_{n:02d}" in st.labels or f"arvio_{n:02d}" in st.merged:
-            n += 1
-        return {"theme": t, "new_theme": f"arvio_{n:02d}", "label": _field("label"), "answers": chosen}
-
-    def move() -> dict[str, Any]:
-        a, target = answer(), theme("to")
-        source = _field("from", required=False, limit=64) or None
-        if source is not None and source not in st.labels:
-            raise BadRequest(f"Unknown theme id '{source}'.")
-        return {"answer": a, "from": source, "to": target}
-
-    def verdict() -> dict[str, Any]:
-        a, t = answer(), theme("theme")
-        value = _field("verdict", limit=20)
-        if value not in VERDICTS:
-            raise BadRequest("A verdict is 'confirmed' or 'wrong'.")
-        return {"answer": a, "theme": t, "verdict": value}
-
-    def note() -> dict[str, Any]:
-        target = _field("target", limit=320)
-        if not ((target.startswith("theme:") and target[6:] in st.labels) or (target.startswith("answer:") and target[7:] in st.themes)):
-            raise BadRequest(f"Unknown note target '{target}'.")
-        return {"target": target, "text": _field("text", limit=MAX_TEXT)}
-
-    forms = {Kind.RENAME: rename, Kind.MERGE: merge, Kind.SPLIT: split, Kind.MOVE: move, Kind.VERDICT: verdict, Kind.NOTE: note}
-    build = forms.get(kind)  # type: ignore[call-overload]
-    if build is None:
-        raise BadRequest(f"Unknown decision '{kind}'.")
-    return Kind(kind), build()
-
-
-def back() -> Any:
-    return redirect(local_path(request.form.get("next")), code=303)
-
-
-@actions.post("/decide")
-def decide() -> Any:
-    s = site()
-    base = whole_number(request.form.get("base"), "base")
-    if base is None:
-        raise BadRequest("The form does not say which version it was based on. Reload the page.")
-    with s.live.view() as st:
-        kind, payload = decision_from_form(st)
-    # outside the lock: the journal refuses the decision if what it touches changed after ``base``
-    s.journal.append(kind, payload, who(), touches_of(kind, payload), base)
-    return back()
-
-
-@actions.post("/undo")
-def undo() -> Any:
-    seq = whole_number(request.form.get("seq"), "seq", 1)
-    base = whole_number(request.form.get("base"), "base")
-    if seq is None or base is None:
-        raise BadRequest("Undo needs the decision number and the page version.")
-    try:
-        site().journal.undo(seq, who(), base)
-    except KeyError:
-        raise BadRequest(f"There is no decision #{seq}.") from None
-    return back()
-
-
-@actions.post("/reviewer")
-def set_reviewer() -> Any:
-    session["reviewer"] = _field("reviewer", limit=60)
-    return back()
+    return {"csrf": session.get("csrf", ""), "reviewer": who(), "run_name": s.run_dir.name, "t": text(s.lang), "lang": s.lang,
+            "csp_nonce": g.get("csp_nonce", ""), "here": here(), "done": session.pop("done", None) if request.method == "GET" else None}
 
 
 # ---------------------------------------------------------------- errors
@@ -332,35 +266,50 @@ def set_reviewer() -> Any:
 def register_errors(app: Flask) -> None:
     """Answer every failure with the message page: 400 for bad input, 409 for conflicts, never a traceback."""
 
+    def page(status: int, message: str) -> tuple[str, int]:
+        # back to where the evaluator was: the form's own page, else the theme list
+        back = local_path(request.form.get("next")) if request.method == "POST" else "/"
+        return render_template("error.html", status=status, message=message, back=back), status
+
     @app.errorhandler(BadRequest)
     def bad_request(error: BadRequest) -> tuple[str, int]:
-        return render_template("error.html", status=400, message=str(error)), 400
+        return page(400, str(error))
 
     @app.errorhandler(Conflict)
     def conflict(error: Conflict) -> tuple[str, int]:
-        return render_template("error.html", status=409, message=f"Conflict: {error}. Reload the page to see their change, then decide again."), 409
+        return page(409, words()["conflict"].format(reviewer=error.reviewer, what=error.kind, seq=error.seq))
+
+    @app.errorhandler(AvovastausError)
+    def coded(error: AvovastausError) -> tuple[str, int]:
+        return page(400, str(error))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
-        return render_template("error.html", status=error.code, message=error.description), error.code or 500
+        return page(error.code or 500, error.description or "")
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
         app.logger.exception("unexpected error")
-        return render_template("error.html", status=500, message="Something went wrong on the server; nothing was saved. The error is in the server's log."), 500
+        return page(500, "Palvelimella tapahtui virhe; mitään ei tallennettu. Virhe on palvelimen lokissa. / Something went wrong on the server; nothing was saved.")
 
 
-def create_app(run_dir: Path, reviewer: str = "arvioija", token: str | None = None, hosts: frozenset[str] = LOOPBACK_NAMES, any_ip: bool = False) -> Flask:
+def create_app(run_dir: Path, reviewer: str | None = "arvioija", token: str | None = None, hosts: frozenset[str] = LOOPBACK_NAMES, any_ip: bool = False,
+               lang: str = "fi") -> Flask:
     """Return the review app for ``run_dir``.
 
-    ``token``: every browser session must present it once (``?token=``); ``hosts``: the host names accepted
-    in ``Host`` (see :func:`allowed_hosts`), ``any_ip``: accept IP literals too (a server bound to every interface).
+    ``reviewer``: the name decisions are logged under until a browser gives its own; None: each browser is asked
+    for a name on its first visit. ``token``: every browser session must present it once (``?token=``); ``hosts``:
+    the host names accepted in ``Host`` (see :func:`allowed_hosts`), ``any_ip``: accept IP literals too (a server
+    bound to every interface); ``lang``: ``fi`` or ``en``.
     """
+    from .webapp_actions import actions
+    from .webapp_views import pages
+
     run_dir = Path(run_dir).resolve()
     app = Flask(__name__)
     app.secret_key = secrets.token_hex(32)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict", MAX_CONTENT_LENGTH=1 << 20)
-    app.extensions["avovastaus"] = Site.load(run_dir, reviewer, token, frozenset(hosts), any_ip)
+    app.extensions["avovastaus"] = Site.load(run_dir, reviewer, lang if lang in ("fi", "en") else "fi", token, frozenset(hosts), any_ip)
     app.before_request(check_request)
     app.after_request(security_headers)
     app.context_processor(page_context)
@@ -373,8 +322,8 @@ def create_app(run_dir: Path, reviewer: str = "arvioija", token: str | None = No
 # ---------------------------------------------------------------- serving
 
 
-def serve(run_dir: Path, host: str = "127.0.0.1", port: int = 8765, reviewer: str = "arvioija", allow_remote: bool = False,
-          extra_hosts: tuple[str, ...] = ()) -> None:
+def serve(run_dir: Path, host: str = "127.0.0.1", port: int = 8765, reviewer: str | None = None, allow_remote: bool = False,
+          extra_hosts: tuple[str, ...] = (), lang: str = "fi") -> None:
     """Run the review server until interrupted; a non-loopback host needs ``allow_remote`` and prints an access token.
 
     ``extra_hosts``: more names the server may be reached at (e.g. the machine's DNS name when bound to 0.0.0.0).
@@ -385,7 +334,7 @@ def serve(run_dir: Path, host: str = "127.0.0.1", port: int = 8765, reviewer: st
             raise ValueError(f"binding {host} exposes survey answers to the network; pass --allow-remote to do it on purpose")
         token = secrets.token_urlsafe(24)
     hosts, any_ip = allowed_hosts(host, extra_hosts)
-    app = create_app(run_dir, reviewer=reviewer, token=token, hosts=hosts, any_ip=any_ip)
+    app = create_app(run_dir, reviewer=reviewer, token=token, hosts=hosts, any_ip=any_ip, lang=lang)
     server = make_review_server(app, host, port)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{server.server_port}/" + (f"?token={token}" if token else "")

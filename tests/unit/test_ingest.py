@@ -425,3 +425,32 @@ def test_line_breaks_become_one_kind(tmp_path: Path) -> None:
     path = tmp_path / "k.jsonl"
     path.write_text('{"vastaus": "eka\\rtoka\\r\\nkolmas"}\n', encoding="utf-8")
     assert ingest(path, text=["vastaus"]).answers["text"].tolist() == ["eka\ntoka\nkolmas"]
+
+
+# ---------------------------------------------------------------- title rows above the header (--header-row)
+
+TITLED = "Kuntajärjestökysely 2026 – avovastaukset,,\n\"Poimittu 3.2.2026\",,\nid,ryhma,vastaus\n1,a,Hyvä yhteistyö\n2,b,Tilat puuttuvat\n"
+
+
+def test_title_rows_are_named_in_the_error_with_the_header_row_to_pass(tmp_path: Path) -> None:
+    error = _error(_csv(tmp_path / "k.csv", TITLED), text=["vastaus"])
+    assert error.code == "E105" and "'vastaus' is on row 3" in error.message and "--header-row 3" in error.message
+
+
+def test_header_row_reads_below_title_rows_with_true_row_numbers(tmp_path: Path) -> None:
+    survey = ingest(_csv(tmp_path / "k.csv", TITLED), text=["vastaus"], id="id", group=["ryhma"], header_row=3)
+    assert survey.answers["text"].tolist() == ["Hyvä yhteistyö", "Tilat puuttuvat"]
+    assert survey.answers["row"].tolist() == [4, 5] and survey.details["header_row"] == "3"
+
+
+def test_header_row_of_an_xlsx_export(tmp_path: Path) -> None:
+    rows = [["Kysely 2026", None], [None, None], ["id", "vastaus"], ["1", "Tilat puuttuvat"]]
+    path = tmp_path / "k.xlsx"
+    pd.DataFrame(rows).to_excel(path, index=False, header=False)
+    assert ingest(path, text=["vastaus"], id="id", header_row=3).answers["text"].tolist() == ["Tilat puuttuvat"]
+
+
+def test_header_row_does_not_apply_to_jsonl(tmp_path: Path) -> None:
+    path = tmp_path / "k.jsonl"
+    path.write_text(json.dumps({"vastaus": "x"}) + "\n", encoding="utf-8")
+    assert _error(path, text=["vastaus"], header_row=2).code == "E113"

@@ -1,0 +1,54 @@
+"""Does the codebook fit this survey? A plain warning when a domain codebook is applied to answers it was not made for.
+
+The measure is the share of analysed answers that name at least one of the codebook's keywords
+(as a lemma or a compound part, the evidence the assigner itself uses). It needs no labels and no
+threshold on similarities (e5 cosines are anisotropic: almost any two Finnish sentences score
+0.75–0.9, so a similarity says little about fit).
+
+Why half (:data:`MIN_KEYWORD_SHARE`): measured with the bundled kunta–järjestö codebook, answers to
+the surveys it was made for name a keyword in 73–79 % (corpora/kuntajarjesto, both questions) and
+69–81 % (corpora/hyvinvointialue, written without seeing the codebook) of cases; off-topic Finnish
+text names one in 27 % (600 Yle election-candidate comments) and 37 % (600 Eduskunta sentences,
+whose generic words like "vastuu" and "raha" are codebook keywords). 0.5 sits between the two ranges
+with a margin of about 0.15 on each side.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .config import Codebook
+from .label import terms
+
+#: below this share of answers naming a codebook keyword, the codebook is said not to fit
+MIN_KEYWORD_SHARE = 0.5
+
+
+def codebook_fit(words: Sequence[Sequence[Any]], codebook: Codebook, themes: Sequence[Sequence[str]], sources: dict[str, str]) -> dict[str, Any]:
+    """Return the fit record for the manifest: keyword share, share with a codebook primary theme, the threshold, and whether to warn.
+
+    ``words``: each analysed answer's lemmas (:class:`~avovastaus.finnish.Lemma`); ``themes``: its themes, primary first.
+    """
+    keywords = {k.lower() for theme in codebook.themes for k in theme.keywords}
+    n = len(words)
+    named = sum(1 for w in words if keywords & set(terms(w))) if keywords else 0
+    coded = sum(1 for ts in themes if ts and sources.get(ts[0]) == "codebook")
+    share = named / n if n else 0.0
+    return {
+        "keyword_share": round(share, 4), "codebook_share": round(coded / n, 4) if n else 0.0,
+        "threshold": MIN_KEYWORD_SHARE, "warning": bool(keywords) and share < MIN_KEYWORD_SHARE,
+    }
+
+
+def fit_warning(fit: dict[str, Any] | None, codebook_name: str, lang: str = "fi") -> str | None:
+    """Return the warning sentence for a run whose codebook does not fit (None when it fits or there is no codebook)."""
+    if not fit or not fit.get("warning"):
+        return None
+    share, coded = round(100 * fit["keyword_share"]), round(100 * fit["codebook_share"])
+    if lang == "fi":
+        return (f"Koodikirja {codebook_name} ei näytä sopivan tähän aineistoon: vain {share} % vastauksista mainitsee jonkin sen "
+                f"avainsanoista (raja {round(100 * fit['threshold'])} %), mutta {coded} % sai koodikirjan teeman. Teemat voivat olla "
+                f"väkisin sovitettuja. Aja uudelleen ilman koodikirjaa (--codebook none) tai omalla koodikirjalla (--codebook oma.yaml).")
+    return (f"The codebook {codebook_name} does not seem to fit these answers: only {share}% name any of its keywords "
+            f"(threshold {round(100 * fit['threshold'])}%), yet {coded}% were given a codebook theme, which may be forced fits. "
+            f"Run again without it (--codebook none) or with a codebook of your own (--codebook mine.yaml).")
