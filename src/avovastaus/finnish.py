@@ -243,6 +243,17 @@ class Lemma:
     parts: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Token:
+    """One word of an answer: surface form, chosen lemma, Voikko word class, whether it is a content word, counted compound parts."""
+
+    surface: str
+    lemma: str
+    word_class: str | None
+    content: bool
+    parts: tuple[str, ...] = ()
+
+
 @functools.lru_cache(maxsize=200_000)
 def _root(wordbases: str) -> str | None:
     """Return the only lexical base of a non-compound analysis ("+ol(olla)+l+ut(+ut)" -> "olla"), else None."""
@@ -310,8 +321,8 @@ class FinnishAnalyzer:
             out.extend(base for base, _, _ in self.analyses(word.lower()))
         return list(dict.fromkeys(out))
 
-    def content_lemmas(self, texts: Sequence[str]) -> list[list[Lemma]]:
-        """Return the content words of each text (stop lemmas, function words and numbers removed)."""
+    def tokens(self, texts: Sequence[str]) -> list[list["Token"]]:
+        """Return every word of each text with its chosen lemma, and whether it counts as a content word."""
         self.initialize()
         stops = stop_lemmas()
         docs = [[t.text for t in doc if t.is_alpha and len(t.text) > 1] for doc in self._nlp.pipe((flat(t) for t in texts), batch_size=self.batch_size)]
@@ -324,26 +335,31 @@ class FinnishAnalyzer:
                 if len(cands) == 1:
                     unambiguous[cands[0][0]] += 1
                     heads[_head(cands[0])] += 1
-        out: list[list[Lemma]] = []
+        out: list[list[Token]] = []
         for words in docs:
-            lemmas = []
+            tokens = []
             for word in words:
                 cands = self.analyses(word)
                 if not cands:
                     lemma, word_class, wordbases = word.lower(), None, ""
                 else:
                     lemma, word_class, wordbases = max(cands, key=lambda c: (unambiguous[c[0]], heads[_head(c)], -cands.index(c)))
+                content = True
                 if lemma in stops or word.lower() in stops or _root(wordbases) in stops:
-                    continue  # also participles of stop verbs: "ollut", "tehty" (root olla, tehdä)
-                if word_class is None and len(lemma) < 4:
-                    continue  # unknown short tokens are mostly typos and fragments
-                if word_class is not None and word_class not in CONTENT_CLASSES:
-                    continue
-                parts = compound_parts(wordbases) if wordbases else []
+                    content = False  # also participles of stop verbs: "ollut", "tehty" (root olla, tehdä)
+                elif word_class is None and len(lemma) < 4:
+                    content = False  # unknown short tokens are mostly typos and fragments
+                elif word_class is not None and word_class not in CONTENT_CLASSES:
+                    content = False
+                parts = compound_parts(wordbases) if wordbases and content else []
                 kept = tuple(
                     p for p in parts
                     if len(parts) > 1 and p != lemma and len(p) >= self.min_part_len and p not in stops and self._is_content_word(p)
                 )
-                lemmas.append(Lemma(lemma, word, kept))
-            out.append(lemmas)
+                tokens.append(Token(word, lemma, word_class, content, kept))
+            out.append(tokens)
         return out
+
+    def content_lemmas(self, texts: Sequence[str]) -> list[list[Lemma]]:
+        """Return the content words of each text (stop lemmas, function words and numbers removed)."""
+        return [[Lemma(t.lemma, t.surface, t.parts) for t in tokens if t.content] for tokens in self.tokens(texts)]
