@@ -96,13 +96,13 @@ class CompoundEvidence:
         self.alone: Counter[str] = Counter()
         self.heads: dict[str, set[str]] = {}
 
-    def add(self, lemma: str, parts: tuple[str, ...]) -> None:
-        """Count one content word with its compound parts."""
+    def add(self, lemma: str, parts: tuple[str, ...], n: int = 1) -> None:
+        """Count ``n`` occurrences of one content word with its compound parts."""
         if len(parts) > 1:
-            self.compounds[lemma] += 1
+            self.compounds[lemma] += n
             self.heads.setdefault(parts[-1], set()).add(lemma)
         else:
-            self.alone[lemma] += 1
+            self.alone[lemma] += n
 
     def is_topic(self, head: str) -> bool:
         """Return whether the batch uses ``head`` as a topic: on its own, or as the head of several different compounds."""

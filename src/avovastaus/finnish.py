@@ -1,21 +1,18 @@
-"""Finnish text processing: normalization, non-answer detection, segmentation, lemmas and compound parts.
+"""Finnish text processing: normalization and segmentation here; the rest of the Finnish layer in its own modules.
 
-Normalization, non-answers and segmentation are pure ``str -> ...`` functions.
-Tokens come from the spaCy pipeline ``spacy_fi_experimental_web_md`` (tokenizer only); lemmas,
-word classes and compound parts from libvoikko, cached per word form, with ambiguous forms
-resolved by how often each candidate lemma occurs unambiguously in the same answers.
+Normalization and segmentation are pure ``str -> ...`` functions. The other stages of the layer are
+imported from here, so ``avovastaus.finnish`` is the one place to reach them:
+
+* :mod:`avovastaus.nonanswer` — non-answers and their reason codes, by question type;
+* :mod:`avovastaus.lemmas` — words, lemmas chosen in context, spoken forms, unknown words (libvoikko);
+* :mod:`avovastaus.compounds` — which compounds stay whole and which count toward their head;
+* :mod:`avovastaus.lexicon` — the curated word lists in ``avovastaus/data/``.
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
 import re
 import unicodedata
-from collections import Counter
-from dataclasses import dataclass
-from importlib import resources
-from typing import Sequence
 
 # ---------------------------------------------------------------- normalization
 
@@ -49,100 +46,6 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-# ---------------------------------------------------------------- non-answers
-
-#: reason code -> canonical phrases (lower case, no punctuation); typo-tolerant matching is applied
-NONANSWER_PHRASES: dict[str, tuple[str, ...]] = {
-    "dont_know": (
-        "en osaa sanoa", "eos", "en tiedä", "en tieda", "emt", "en mä tiiä", "en tiiä", "ei osaa sanoa",
-        "vaikea sanoa", "vaikee sanoa", "en osaa", "en osaa kommentoida", "en pysty sanomaan",
-        "en osaa vastata", "ei tietoa", "en ole varma", "en tunne asiaa", "ei aavistustakaan",
-        "en muista", "en tiedä mitään", "kyssäri", "dont know", "don't know", "vet ej", "idk",
-        "en ole perehtynyt asiaan", "en ole perehtynyt", "en ole tarpeeksi perehtynyt", "en ole riittävästi perehtynyt", "en keksi mitään", "en keksi", "ei tule mieleen",
-        "ei tule mitään mieleen", "en osaa arvioida", "vaikea arvioida",
-    ),
-    "no_comment": (
-        "ei kommentteja", "ei kommenttia", "ei mitään lisättävää", "ei lisättävää", "ei mitään",
-        "ei ole", "ei", "ei muuta", "ei ole lisättävää", "ei muuta lisättävää", "ei ole kommentoitavaa",
-        "ei kommentoitavaa", "no comment", "no comments", "ei vastausta", "ohi", "pass", "ei mielipidettä",
-    ),
-    "see_above": (
-        "sama kuin edellä", "kts edellinen vastaus", "ks edellinen vastaus", "katso edellinen vastaus",
-        "kts edellinen", "ks edellinen", "ks yllä", "kts yllä", "katso yllä", "sama kuin yllä",
-        "kuten edellä", "edellä mainittu", "sama kuin edellisessä", "ks edellä", "kts edellä", "sama",
-        "samat kuin edellä", "vastasin jo", "kuten yllä", "sama vastaus kuin edellä",
-    ),
-    "placeholder": ("x", "xx", "xxx", "xxxx", "n a", "na", "nan", "null", "none", "tyhjä", "asdf", "test", "testi", "aa", "k", "o"),
-}
-#: words that may trail a non-answer phrase without making it an answer ("en osaa sanoa tähän")
-_TRAILING_FILLER = frozenset(
-    "tähän nyt mitään enempää oikein tällä hetkellä hetkellä tätä asiaa asiaan aiheeseen tästä kyllä valitettavasti sen kummemmin "
-    "kummemmin sitten juuri vielä muuta".split()
-)
-_PUNCT_ONLY_RE = re.compile(r"^[\W_]*$")
-_WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
-
-
-def _canonical(text: str) -> str:
-    return " ".join(_WORD_RE.findall(text.lower()))
-
-
-@functools.lru_cache(maxsize=1)
-def _phrase_table() -> dict[str, str]:
-    return {phrase: reason for reason, phrases in NONANSWER_PHRASES.items() for phrase in phrases}
-
-
-def detect_nonanswer(text: str | None, fuzzy: float = 0.86) -> str | None:
-    """Return the reason code why ``text`` is not a real answer, or None when it is one.
-
-    Codes: ``empty``, ``punctuation`` (only punctuation or symbols), ``placeholder`` ("xx", "-"),
-    ``dont_know`` ("en osaa sanoa", "eos"), ``no_comment`` ("ei kommentteja"), ``see_above``
-    ("sama kuin edellä"). Matching ignores case and punctuation, allows filler words after the
-    phrase ("en osaa sanoa tähän") and tolerates typos (``fuzzy`` = difflib similarity).
-    """
-    if text is None or not str(text).strip():
-        return "empty"
-    text = str(text)
-    if _PUNCT_ONLY_RE.match(text):
-        return "punctuation"
-    canon = _canonical(text)
-    if len(canon.split()) > 12:
-        return None
-    reason = _match_phrase(canon, fuzzy)
-    if reason:
-        return reason
-    # several clauses, each of them a non-answer ("En ole perehtynyt asiaan, joten en osaa sanoa.")
-    clauses = [c for c in re.split(r"[,.;:!?]+|\s(?=joten\s|eli\s)", text.lower()) if _canonical(c)]
-    if len(clauses) > 1:
-        reasons = [_match_phrase(_canonical(re.sub(r"^\s*(joten|eli)\s", "", c)), fuzzy) for c in clauses]
-        if all(reasons):
-            return reasons[-1]
-    return None
-
-
-def _match_phrase(canon: str, fuzzy: float) -> str | None:
-    """Return the reason of a known phrase matching ``canon`` (typos tolerated), or None."""
-    table = _phrase_table()
-    if canon in table:
-        return table[canon]
-    words = canon.split()
-    for cut in range(len(words) - 1, 0, -1):  # a known phrase followed only by filler words
-        head, tail = " ".join(words[:cut]), words[cut:]
-        if head in table and all(w in _TRAILING_FILLER for w in tail):
-            return table[head]
-    if len(canon) >= 5:
-        close = difflib.get_close_matches(canon, _fuzzy_phrases(), n=1, cutoff=fuzzy)
-        if close:
-            return table[close[0]]
-    return None
-
-
-@functools.lru_cache(maxsize=1)
-def _fuzzy_phrases() -> list[str]:
-    """Phrases long enough for typo-tolerant matching ("eos" must match exactly)."""
-    return sorted(p for p in _phrase_table() if len(p) >= 5)
-
-
 # ---------------------------------------------------------------- segmentation
 
 _BULLET_RE = re.compile(r"^\s*(?:[-–—•*·]|\d{1,2}[.)]|[a-z][)])\s+")
@@ -174,10 +77,11 @@ def segment(text: str, min_words: int = 3) -> list[str]:
 # ---------------------------------------------------------------- lemmas, compounds, word lists (own modules)
 
 from .compounds import compound_parts, counted_parts  # noqa: E402
+from .nonanswer import REASONS, QuestionType, detect_nonanswer  # noqa: E402
 from .lemmas import CONTENT_CLASSES, SPACY_EXCLUDE, SPACY_MODEL, FinnishAnalyzer, Lemma, Token  # noqa: E402
 from .lexicon import stop_lemmas  # noqa: E402
 
 __all__ = [
-    "CONTENT_CLASSES", "SPACY_EXCLUDE", "SPACY_MODEL", "FinnishAnalyzer", "Lemma", "Token", "compound_parts", "counted_parts",
+    "CONTENT_CLASSES", "REASONS", "QuestionType", "SPACY_EXCLUDE", "SPACY_MODEL", "FinnishAnalyzer", "Lemma", "Token", "compound_parts", "counted_parts",
     "detect_nonanswer", "flat", "normalize", "segment", "stop_lemmas", "truncate",
 ]

@@ -23,8 +23,8 @@ Lemma conventions follow ``corpora/finnish_gold/README.md``: participles in verb
 
 Spoken forms (*pitäis, vois, meiän*) are read through ``data/spoken_fi.tsv`` and general rules (*-is*
 -> *-isi*, *-ks* -> *-ksi*, *saanu* -> *saanut* ...). Words Voikko does not know are, in turn, split at a
-hyphen (*SOTE-uudistuksessa* -> sote-uudistus) or colon (*THL:n* -> thl), corrected when a spelling
-suggestion one or two edits away is a word of the batch (*jarjestoilla* -> järjestö), or reduced to a
+hyphen (*SOTE-uudistuksessa* -> sote-uudistus) or colon (*THL:n* -> thl), corrected when a word of the
+batch is one edit away or the same with umlauts restored (*jarjestoilla* -> järjestö), or reduced to a
 stem by stripping case endings, grouped with other forms of the same stem in the batch (*Isisin*,
 *Isis* -> isis).
 """
@@ -90,12 +90,15 @@ class Reading:
     lexicalised: bool = False  # Voikko lists the word as one dictionary entry
     n_parts: int = 1  # lexical parts of a compound reading (Voikko over-splits: kokemusasiantuntija + na -> ... + jana)
 
-    def has(self, key: str, *values: str) -> bool:
-        return any((key, v) in self.features for v in values)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_features", dict(self.features))
 
-    @property
+    def has(self, key: str, *values: str) -> bool:
+        return self._features.get(key) in values  # type: ignore[attr-defined]
+
+    @functools.cached_property
     def finite_verb(self) -> bool:
-        return self.word_class == "teonsana" and self.has("MOOD", "indicative", "conditional", "imperative", "potential") and any(k == "PERSON" for k, _ in self.features)
+        return self.word_class == "teonsana" and "PERSON" in self._features and self.has("MOOD", "indicative", "conditional", "imperative", "potential")  # type: ignore[attr-defined]
 
 
 _FEATURES = ("SIJAMUOTO", "MOOD", "PERSON", "NUMBER", "POSSESSIVE", "NEGATIVE", "REQUIRE_FOLLOWING_VERB", "PARTICIPLE", "TENSE")
@@ -156,6 +159,9 @@ def spoken_candidates(word: str) -> list[str]:
 
 
 #: case endings of unknown words (foreign names mostly), longest first; "i" endings follow a consonant stem
+#: Voikko's speller costs ~4 ms a word: it is asked about this many unknown words of a batch at most, most frequent first
+MAX_SUGGESTIONS = 1000
+
 _CASE_ENDINGS = sorted(
     "in ia iä iin issa issä ista istä illa illä ilta iltä ille ina inä iksi ineen ien eja ejä "
     "n a ä ssa ssä sta stä lla llä lta ltä lle na nä ksi t".split(),
@@ -173,6 +179,11 @@ def stem_candidates(word: str) -> list[str]:
     if re.search(r"([aeiouyäö])\1n$", w) and len(w) > 5:
         out.append(w[:-2])  # illative: natoon -> nato
     return list(dict.fromkeys(out))
+
+
+def _deletes(word: str) -> set[str]:
+    """Return ``word`` and every string one deletion away from it (the keys of a symmetric-deletion index)."""
+    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
 def _fold(word: str) -> str:
@@ -201,6 +212,13 @@ def _load_voikko():
     from libvoikko import Voikko
 
     return Voikko("fi")
+
+
+@functools.lru_cache(maxsize=1)
+def _exception_forms() -> frozenset[str]:
+    """Return the forms whose lemma may depend on context: in the exceptions table, directly or as a spoken form."""
+    table = lemma_exceptions()
+    return frozenset(table) | frozenset(spoken for spoken, standard in spoken_forms().items() if standard in table)
 
 
 def _lexical_bases(wordbases: str) -> list[str]:
@@ -312,13 +330,12 @@ class FinnishAnalyzer:
     texts given to :meth:`tokens` (a survey's answers), so analyse answers together, not one by one.
     """
 
-    def __init__(self, min_part_len: int = 4, batch_size: int = 512, suggest: bool = True) -> None:
+    def __init__(self, min_part_len: int = 4, batch_size: int = 512, correct: bool = True) -> None:
         self.min_part_len = min_part_len
         self.batch_size = batch_size
-        self.suggest = suggest
+        self.correct = correct
         self._voikko = None
         self._readings: dict[str, tuple[Reading, ...]] = {}
-        self._suggestions: dict[str, tuple[str, ...]] = {}
 
     def initialize(self) -> "FinnishAnalyzer":
         """Load Voikko; returns self."""
@@ -389,26 +406,43 @@ class FinnishAnalyzer:
         consonant = [c for c in candidates if c[-1] not in "aeiouyäö"]
         return consonant[0] if consonant else word
 
-    def _correction(self, word: str, evidence: Counter[str]) -> tuple[Reading, ...]:
-        """Return the readings of Voikko's spelling suggestion for ``word``: the word with its umlauts restored, or a word
-        of the batch (``evidence``) one or two edits away; else ()."""
+    def _suggestion(self, word: str, evidence: Counter[str]) -> tuple[Reading, ...]:
+        """Return the readings of Voikko's spelling suggestion for ``word``: the word with umlauts restored, or a
+        word one or two edits away whose lemma the batch uses (``evidence``); else ()."""
         lower = word.lower()
-        suggestions = self._suggestions.get(lower)
-        if suggestions is None:
-            suggestions = self._suggestions[lower] = tuple(self._voikko.suggest(lower)[:6])
         best, best_key = (), None
-        for order, suggestion in enumerate(suggestions):
-            distance = 0 if _fold(lower) == _fold(suggestion.lower()) else _edits(lower, suggestion.lower())  # lost umlauts
+        for order, suggestion in enumerate(self._voikko.suggest(lower)[:6]):
+            distance = 0 if _fold(lower) == _fold(suggestion.lower()) else _edits(lower, suggestion.lower())
             readings = self.readings(suggestion) if distance <= 2 else ()
-            if not readings:
-                continue
-            seen = max(evidence[r.lemma] for r in readings)
-            if distance and not seen:
-                continue  # a correction must be a word the batch uses (umlauts restored: always)
-            key = (seen > 0, -distance, -order)
-            if best_key is None or key > best_key:
-                best, best_key = readings, key
+            if readings and (distance == 0 or max(evidence[r.lemma] for r in readings)):
+                key = (-distance, -order)
+                if best_key is None or key > best_key:
+                    best, best_key = readings, key
         return best
+
+    def _corrections(self, unknown: Sequence[str], known: Counter[str]) -> dict[str, tuple[Reading, ...]]:
+        """Return readings for the unknown words that are misspellings of a word of the batch.
+
+        ``known`` counts the batch's known words and their lemmas. A correction is a known word one edit
+        away (one deletion on either side: a letter missing, extra or changed, typed beside a double
+        letter) or the same word once umlauts are restored (``jarjestoilla`` -> järjestöillä); the most
+        frequent one wins. Looking only at the batch's own words keeps corrections to words people use.
+        """
+        index: dict[str, list[str]] = {}
+        for word in known:
+            if len(word) >= 4:
+                for key in _deletes(_fold(word)):
+                    index.setdefault(key, []).append(word)
+        out = {}
+        for word in unknown:
+            lower = word.lower()
+            candidates = {c for key in _deletes(_fold(lower)) for c in index.get(key, ())}
+            if not candidates:
+                continue
+            best = min(candidates, key=lambda c: (_fold(c) != _fold(lower), _edits(lower, c), -known[c], c))
+            if (_fold(best) == _fold(lower) or _edits(lower, best) <= 2) and self.readings(best):
+                out[word] = self.readings(best)
+        return out
 
     # ------------------------------------------------------------ a batch of texts
 
@@ -416,48 +450,55 @@ class FinnishAnalyzer:
         """Return every word of each text with its chosen lemma, whether it is a content word, and its counted compound parts."""
         self.initialize()
         docs = [_TOKEN_RE.findall(text) for text in texts]
+        counts = Counter(w for words in docs for w in words if w[0].isalpha())
         evidence: Counter[str] = Counter()  # lemmas of words with a single candidate lemma
+        known: Counter[str] = Counter()  # known words and their lemmas, lower case: what a misspelling may stand for
         unknown: set[str] = set()
-        name_like: set[str] = set()  # unknown words capitalised inside a sentence: names, not typos
-        for words in docs:
-            for i, word in enumerate(words):
-                if word[0].isalpha():
-                    cands = {r.lemma for r in self.readings(word)}
-                    if len(cands) == 1:
-                        evidence[next(iter(cands))] += 1
-                    elif not cands:
-                        unknown.add(word)
-                        if word[0].isupper() and not word.isupper() and i > 0 and words[i - 1][0].isalpha():
-                            name_like.add(word)
-        resolved: dict[str, tuple[Reading, ...]] = {}
+        for word, n in counts.items():
+            readings = self.readings(word)
+            cands = {r.lemma for r in readings}
+            if len(cands) == 1:
+                evidence[next(iter(cands))] += n
+            if readings:
+                known[word.lower()] += n
+                for c in cands - {word.lower()}:
+                    known[c] += n
+            else:
+                unknown.add(word)
+        # unknown words capitalised inside a sentence are names, not misspellings
+        name_like = {w for words in docs for i, w in enumerate(words) if w in unknown and i and w[0].isupper() and not w.isupper() and words[i - 1][0].isalpha()}
+        typos = sorted(w for w in unknown if 5 <= len(w) <= 25 and w not in name_like and (w.islower() or w.istitle()))
+        resolved = self._corrections(typos, known) if self.correct else {}
+        if self.correct:  # Voikko's speller for the rest, most frequent first, within a bounded cost
+            rest = sorted((w for w in typos if w not in resolved), key=lambda w: (-counts[w], w))[:MAX_SUGGESTIONS]
+            resolved.update((w, fixed) for w in rest if (fixed := self._suggestion(w, evidence)))
         seen_unknown = frozenset(u.lower() for u in unknown)
-        for word in sorted(unknown):
-            fixed = ()
-            if self.suggest and 5 <= len(word) <= 25 and word not in name_like and (word.islower() or word.istitle()):
-                fixed = self._correction(word, evidence)
-            if not fixed:
-                fixed = (Reading(self._guess_stem(word.lower(), seen_unknown), None, "", frozenset()),)
-            resolved[word] = fixed
-        chosen = [self._choose_all(words, resolved, evidence) for words in docs]
+        for word in sorted(unknown - set(resolved)):
+            resolved[word] = (Reading(self._guess_stem(word.lower(), seen_unknown), None, "", frozenset()),)
+        choices: dict[tuple, tuple[Token, Reading, tuple[str, ...]]] = {}
+        chosen = [self._choose_all(words, resolved, evidence, choices) for words in docs]
+        occurrences = Counter(token for tokens in chosen for token in tokens if token.content)
+        raw = {token: raw_parts for token, _, raw_parts in choices.values()}
         compounds = CompoundEvidence()
-        for tokens in chosen:
-            for token, _, raw_parts in tokens:
-                if token.content:
-                    compounds.add(token.lemma, raw_parts)
-        out = []
-        for tokens in chosen:
-            out.append([
-                Token(t.surface, t.lemma, t.word_class, t.content, counted_parts(
-                    t.lemma, raw_parts, reading.wordbases, lexicalised=reading.lexicalised, min_part_len=self.min_part_len,
+        for token, n in occurrences.items():
+            compounds.add(token.lemma, raw[token], n)
+        parts: dict[Token, Token] = {}  # the same choice in every context: its parts decided once
+        for token, reading, raw_parts in choices.values():
+            if token not in parts:
+                parts[token] = Token(token.surface, token.lemma, token.word_class, token.content, counted_parts(
+                    token.lemma, raw_parts, reading.wordbases, lexicalised=reading.lexicalised, min_part_len=self.min_part_len,
                     is_content=self._is_content_word, evidence=compounds,
-                ) if t.content else ())
-                for t, reading, raw_parts in tokens
-            ])
-        return out
+                )) if token.content and raw_parts else token
+        return [[parts[token] for token in tokens] for tokens in chosen]
 
-    def _choose_all(self, words: list[str], resolved: dict[str, tuple[Reading, ...]], evidence: Counter[str]) -> list[tuple[Token, Reading, tuple[str, ...]]]:
-        """Return (token, chosen reading, raw compound parts) for each word of one text (punctuation marks clause starts)."""
-        stops = stop_lemmas()
+    def _choose_all(
+        self, words: list[str], resolved: dict[str, tuple[Reading, ...]], evidence: Counter[str], choices: dict[tuple, tuple[Token, Reading, tuple[str, ...]]],
+    ) -> list[Token]:
+        """Return the token of each word of one text (punctuation marks clause starts).
+
+        ``choices`` holds the choices already made in this batch, by word and (where it matters) context, each as
+        (token, chosen reading, raw compound parts); new ones are added.
+        """
         out = []
         prev: tuple[Reading, ...] | None = None
         prev_word: str | None = None
@@ -468,17 +509,26 @@ class FinnishAnalyzer:
                 prev, prev_word = None, None
                 continue
             nxt = all_readings[i + 1] if i + 1 < len(words) else None
-            reading, function = self._choose(word, readings, prev, prev_word, nxt, evidence)
-            lemma, word_class = reading.lemma, reading.word_class
-            content = not function and lemma not in stops and word.lower() not in stops and _root(reading.wordbases) not in stops
-            if word_class is None:
-                content = content and len(lemma) >= 4
-            elif word_class not in CONTENT_CLASSES:
-                content = False
-            raw_parts = compound_parts(reading.wordbases) if content and reading.wordbases else ()
-            out.append((Token(word, lemma, word_class, content), reading, raw_parts))
+            key = (word, id(prev), prev_word, id(nxt)) if len(readings) > 1 or word.lower() in _exception_forms() else (word,)
+            hit = choices.get(key)
+            if hit is None:
+                hit = choices[key] = self._decide(word, readings, prev, prev_word, nxt, evidence)
+            out.append(hit[0])
             prev, prev_word = readings, word.lower()
         return out
+
+    def _decide(self, word: str, readings: tuple[Reading, ...], prev, prev_word, nxt, evidence: Counter[str]) -> tuple[Token, Reading, tuple[str, ...]]:
+        """Return (the token of ``word`` in its context, the chosen reading, its raw compound parts)."""
+        stops = stop_lemmas()
+        reading, function = self._choose(word, readings, prev, prev_word, nxt, evidence)
+        lemma, word_class = reading.lemma, reading.word_class
+        content = not function and lemma not in stops and word.lower() not in stops and _root(reading.wordbases) not in stops
+        if word_class is None:
+            content = content and len(lemma) >= 4  # unknown short tokens are mostly typos and fragments
+        elif word_class not in CONTENT_CLASSES:
+            content = False
+        raw_parts = compound_parts(reading.wordbases) if content and reading.wordbases else ()
+        return Token(word, lemma, word_class, content), reading, raw_parts
 
     def _choose(self, word: str, readings: tuple[Reading, ...], prev, prev_word, nxt, evidence: Counter[str]) -> tuple[Reading, bool]:
         """Return (the reading of ``word`` in its context, whether the exceptions table makes it a function word)."""
