@@ -69,7 +69,7 @@ _ADVERB = r"(?:ihan |tosi |oikein |todella |erittäin |aivan |varsin |melko |tä
 #: (reason, clause head); the rest of the clause must be filler (see :func:`_tail_ok`)
 FAMILIES: tuple[tuple[str, re.Pattern], ...] = tuple((reason, re.compile(f"(?:{pattern})(?= |$)")) for reason, pattern in (
     ("dont_know", r"^(?:en|e|emme|ei|mä en|minä en) (?:osaa|osa|osaisi|osaisin|osannut|pysty|pystyisi|voi|osaa nyt) "
-                  r"(?:sanoa|sanoo|snoa|sanomaan|vastata|vastaamaan|arvioida|arvioimaan|kommentoida|kommentoimaan|ottaa kantaa|"
+                  r"(?:sanoa|sanoo|sanomaan|vastata|vastaamaan|arvioida|arvioimaan|kommentoida|kommentoimaan|ottaa kantaa|"
                   r"ottamaan kantaa|eritellä|kuvailla|kertoa|sanoa mitään)"),
     ("dont_know", r"^(?:en|e|emme|mä en|minä en) (?:tiedä|tieda|tiiä|tiä|tunne|muista|keksi mitään|ole varma|ole varmoja)"),
     ("dont_know", r"^(?:vaikea|vaikee|vaikeaa|vaikeeta|hankala|hankalaa|mahdoton|mahdotonta|en osaa) "
