@@ -56,6 +56,7 @@ _REFERENCE = frozenset(
     "kysymyksen kysymys totesin mainitsin sanoin kerroin kirjoitin vastasin mainittu todettu sanottu perustelut perustelu "
     "numero nro tuolla siellä sama samat mitä eli alla alempana".split()
 )
+_REFERENCE_STEM = re.compile(r"^(?:vastau|vastaus|kysymy|kohda|kohta|edelli|aiemp|aikaisemp|ylemp|perustelu|kommentti|kommentei)")
 _THANKS_TAIL = frozenset(
     "paljon kovasti kyselystä kysymyksestä kysymyksistä mahdollisuudesta vastata vaikuttaa osallistua kun kysyitte kysytte "
     "kysyt kysytään ja hyvää kevättä kesää syksyä talvea joulua päivänjatkoa jatkoa viikonloppua hei moi terveisin tästä "
@@ -156,7 +157,7 @@ def _is_placeholder(canon: str) -> bool:
 def _tail_ok(reason: str, tail: list[str]) -> bool:
     """Return whether the words after a phrase head keep the clause a non-answer of ``reason``."""
     if reason == "see_above":
-        return all(w in _REFERENCE or w.isdigit() or w in FILLER for w in tail)
+        return all(w in _REFERENCE or _REFERENCE_STEM.match(w) or w.isdigit() or w in FILLER for w in tail)
     if reason == "thanks":
         return all(w in _THANKS_TAIL or w in FILLER for w in tail)
     if reason == "no_experience":
