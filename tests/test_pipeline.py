@@ -121,3 +121,19 @@ def test_sample_corpus_with_default_embedder(tmp_path):
     groups = pd.read_csv(tmp_path / "run" / "groups.csv")
     assert set(groups["group_column"]) == {"vastaajaryhma", "alue"}
     assert groups.loc[groups["suppressed"], "n_theme"].isna().all()
+
+
+def test_yes_no_questions_keep_short_negations_as_answers():
+    """#14: "Ei ole." is a stance to a yes/no statement, nothing to tell to a describe question."""
+    answers = pd.DataFrame({"id": ["1", "2", "1", "2"], "question": ["q1", "q1", "q2", "q2"], "text": ["Ei ole.", "Kyllä", "Ei ole.", "Tilat"]})
+    pipeline.prepare_answers(answers, fast_config(finnish={"yes_no_questions": ["q1"]}), TINY)
+    assert list(answers["excluded"]) == ["", "", "no_comment", ""]
+    with pytest.raises(AvovastausError) as caught:
+        pipeline.prepare_answers(answers.copy(), fast_config(finnish={"yes_no_questions": ["q9"]}), TINY)
+    assert caught.value.code == "E006" and "q9" in str(caught.value)
+
+
+def test_manifest_records_the_question_types(tiny_run):
+    _, out = tiny_run
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["input"]["question_types"] == {"yhteistyo_nyt": "describe", "kehittaminen": "describe"}

@@ -50,8 +50,17 @@ class IngestConfig(_Strict):
 
 
 class FinnishConfig(_Strict):
-    min_part_len: int = Field(4, ge=2, description="shortest compound part counted as a keyword")
+    min_part_len: int = Field(4, ge=2, description="shortest compound head counted as a keyword")
     fuzzy_nonanswer: float = Field(0.86, gt=0, le=1, description="similarity for typo-tolerant non-answer phrases")
+    yes_no_questions: list[str] = Field(
+        default_factory=list,
+        description="open questions (--text column names) that are yes/no statements: there a bare 'Ei.' or 'Ei ole.' is a stance "
+        "and is analysed; every other question asks for a description, where it is excluded as no_comment",
+    )
+
+    def question_type(self, question: str) -> Literal["describe", "yesno"]:
+        """Return the type of the open question ``question``: ``yesno`` when listed in ``yes_no_questions``, else ``describe``."""
+        return "yesno" if question in self.yes_no_questions else "describe"
 
 
 class EmbedConfig(_Strict):

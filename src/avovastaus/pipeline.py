@@ -164,12 +164,24 @@ def prepare_answers(answers: pd.DataFrame, config: Config, input_path: Path) -> 
     answers["clean"] = answers["text"].map(normalize)
     truncated = answers["clean"].str.len() > config.ingest.max_chars
     answers.loc[truncated, "clean"] = [truncate(t, config.ingest.max_chars) for t in answers.loc[truncated, "clean"]]
-    answers["excluded"] = [detect_nonanswer(t, config.finnish.fuzzy_nonanswer) or "" for t in answers["clean"]]
+    types = question_types(answers, config, input_path)
+    answers["excluded"] = [
+        detect_nonanswer(t, config.finnish.fuzzy_nonanswer, question_type=types[q]) or "" for t, q in zip(answers["clean"], answers["question"])
+    ]
     analysed = answers.index[answers["excluded"] == ""].to_numpy()
     if len(analysed) == 0:
         reasons = answers["excluded"].value_counts().to_dict()
         raise AvovastausError("E304", path=input_path, n_read=len(answers), reasons=", ".join(f"{k} {v}" for k, v in reasons.items()))
     return analysed, truncated
+
+
+def question_types(answers: pd.DataFrame, config: Config, input_path: Path) -> dict[str, str]:
+    """Return each open question's type (``yesno`` or ``describe``) from ``[finnish] yes_no_questions``; unknown names are an error."""
+    questions = list(pd.unique(answers["question"]))
+    unknown = [q for q in config.finnish.yes_no_questions if q not in questions]
+    if unknown:
+        raise AvovastausError("E006", names=", ".join(unknown), path=input_path, questions=", ".join(map(str, questions)))
+    return {q: config.finnish.question_type(q) for q in questions}
 
 
 def _manifest(
@@ -185,6 +197,7 @@ def _manifest(
         "input": {"path": str(input_path), "sha256": survey.sha256, "format": survey.format, **survey.details,
                   "id_column": survey.id_column, "text_columns": survey.text_columns, "group_columns": survey.group_columns,
                   "skipped_rows": [asdict(r) for r in survey.skipped_rows],
+                  "question_types": {q: config.finnish.question_type(q) for q in survey.text_columns},
                   "truncated": {"max_chars": config.ingest.max_chars, "answers": [answer_key(i, q) for i, q in answers.loc[truncated, ["id", "question"]].itertuples(index=False)]}},
         "csv_formula_escape": config.report.escape_formulas,
         "counts": counts,
