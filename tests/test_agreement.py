@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from avovastaus.agreement import _pair, krippendorff_alpha_nominal
+from avovastaus.agreement import _pair, _per_theme, kappa_interval, krippendorff_alpha_nominal
 
 
 def test_krippendorff_alpha_perfect_and_chance():
@@ -26,3 +26,23 @@ def test_pair_percent_and_kappa():
     # po = .75, pe = .5*.25 + .5*.75 = .5 -> kappa .5
     assert row.kappa == pytest.approx(0.5)
     assert _pair("empty", [], []).n == 0
+
+
+def test_kappa_interval_covers_the_estimate_and_narrows_with_n():
+    a = ["a", "a", "b", "b", "c", "a", "b", "c"] * 5
+    b = ["a", "b", "b", "b", "c", "a", "b", "a"] * 5
+    row = _pair("x", a, b)
+    assert row.kappa_low <= row.kappa <= row.kappa_high
+    wide = _pair("x", a[:8], b[:8])
+    assert wide.kappa_high - wide.kappa_low > row.kappa_high - row.kappa_low
+    assert kappa_interval(a, b) == kappa_interval(a, b)  # fixed seed: reruns agree
+    assert kappa_interval(["a"], ["a"]) == (None, None)
+
+
+def test_per_theme_rows_make_labels_binary():
+    model = {"1": "a", "2": "a", "3": "b", "4": "b"}
+    labels = {"liisa": {"1": "a", "2": "b", "3": "b", "4": "not:b"}}
+    rows = {r.theme: r for r in _per_theme(model, labels)}
+    assert set(rows) == {"a", "b"}
+    # theme a: model [T, T, F, F], evaluator [T, F, F, F]: po = .75, pe = .5*.25 + .5*.75 = .5 -> kappa .5
+    assert rows["a"].kappa == pytest.approx(0.5) and rows["a"].n == 4

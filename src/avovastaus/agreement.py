@@ -2,8 +2,9 @@
 
 An evaluator's label for an answer is the theme they confirmed, or the theme they moved it
 to (alone or with other selected answers); an answer marked wrong and not moved gets the label ``not:<theme>``. Figures: percent
-agreement, Cohen's kappa and Krippendorff's alpha (nominal), each with the number of answers
-it rests on.
+agreement, Cohen's kappa with a 95 % bootstrap interval and Krippendorff's alpha (nominal), each
+with the number of answers it rests on; overall per pair of raters, and per theme (model vs the
+evaluators: "this theme or not").
 """
 
 from __future__ import annotations
@@ -61,15 +62,54 @@ class Agreement:
     percent: float | None
     kappa: float | None
     alpha: float | None
+    kappa_low: float | None = None
+    kappa_high: float | None = None
+    #: None: over all themes; else this theme against all others (both raters' labels made binary)
+    theme: str | None = None
 
 
-def _pair(name: str, a: Sequence[str], b: Sequence[str]) -> Agreement:
+def kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:
+    """Return Cohen's kappa of two raters' labels; 1 when both used one and the same label throughout, None when undefined."""
+    if not len(a):
+        return None
+    if len(set(a) | set(b)) > 1:
+        value = float(cohen_kappa_score(a, b))
+        return None if np.isnan(value) else value
+    return 1.0
+
+
+def kappa_interval(a: Sequence[Hashable], b: Sequence[Hashable], confidence: float = 0.95, resamples: int = 1000, seed: int = 0) -> tuple[float | None, float | None]:
+    """Return a percentile bootstrap interval for Cohen's kappa (answers resampled with replacement; fixed seed, so reruns agree)."""
+    n = len(a)
+    if n < 2:
+        return None, None
+    rng = np.random.default_rng(seed)
+    codes = {label: i for i, label in enumerate(sorted(set(a) | set(b), key=str))}
+    x, y = np.array([codes[v] for v in a]), np.array([codes[v] for v in b])
+    rows = rng.integers(0, n, (resamples, n))
+    m = len(codes)
+    # every resample's confusion matrix at once: observed and chance agreement, then kappa (Cohen 1960)
+    counts = np.zeros((resamples, m, m))
+    np.add.at(counts, (np.repeat(np.arange(resamples), n), x[rows].ravel(), y[rows].ravel()), 1)
+    observed = np.trace(counts, axis1=1, axis2=2) / n
+    chance = (counts.sum(axis=2) * counts.sum(axis=1)).sum(axis=1) / n**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = np.where(chance < 1, (observed - chance) / (1 - chance), 1.0)
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return None, None
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def _pair(name: str, a: Sequence[str], b: Sequence[str], theme: str | None = None) -> Agreement:
     n = len(a)
     if n == 0:
-        return Agreement(name, 0, None, None, None)
+        return Agreement(name, 0, None, None, None, theme=theme)
     same = float(np.mean([x == y for x, y in zip(a, b)]))
-    kappa = float(cohen_kappa_score(a, b)) if len(set(a) | set(b)) > 1 else (1.0 if same == 1.0 else None)
-    return Agreement(name, n, same, kappa, krippendorff_alpha_nominal([[x, y] for x, y in zip(a, b)]))
+    low, high = kappa_interval(a, b)
+    return Agreement(name, n, same, kappa(a, b), krippendorff_alpha_nominal([[x, y] for x, y in zip(a, b)]), low, high, theme)
 
 
 def evaluator_labels(run_dir: Path) -> dict[str, dict[str, str]]:
@@ -107,4 +147,15 @@ def agreement(run_dir: Path) -> list[Agreement]:
     for r1, r2 in combinations(sorted(labels), 2):
         keys = sorted(set(labels[r1]) & set(labels[r2]))
         rows.append(_pair(f"{r1} vs {r2}", [labels[r1][k] for k in keys], [labels[r2][k] for k in keys]))
+    rows.extend(_per_theme(model, labels))
     return rows
+
+
+def _per_theme(model: dict[str, str], labels: dict[str, dict[str, str]]) -> list[Agreement]:
+    """Return model-vs-evaluators rows per theme: "this theme or not" for every answer some evaluator labelled (the last reviewer by name wins)."""
+    combined: dict[str, str] = {}
+    for reviewer in sorted(labels):
+        combined.update({k: v for k, v in labels[reviewer].items() if k in model})
+    keys = sorted(combined)
+    themes = sorted({model[k] for k in keys if model[k]} | {v for v in combined.values() if not v.startswith("not:")})
+    return [_pair("model vs evaluators", [model[k] == t for k in keys], [combined[k] == t for k in keys], theme=t) for t in themes]

@@ -292,9 +292,10 @@ def agreement_(
     if not rows:
         typer.echo("No evaluator decisions yet (confirm, mark wrong or move answers in `avovastaus review`).")
     fmt = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
-    typer.echo(f"{'pair':<34} {'n':>5} {'agree':>7} {'kappa':>7} {'alpha':>7}")
+    typer.echo(f"{'pair':<34} {'theme':<20} {'n':>5} {'agree':>7} {'kappa':>7} {'95 % interval':>15} {'alpha':>7}")
     for r in rows:
-        typer.echo(f"{r.pair:<34} {r.n:>5} {fmt(r.percent):>7} {fmt(r.kappa):>7} {fmt(r.alpha):>7}")
+        interval = "–" if r.kappa_low is None else f"{r.kappa_low:.2f}–{r.kappa_high:.2f}"
+        typer.echo(f"{r.pair:<34} {r.theme or 'all':<20} {r.n:>5} {fmt(r.percent):>7} {fmt(r.kappa):>7} {interval:>15} {fmt(r.alpha):>7}")
 
 
 @models_app.command("build")
