@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ import pandas as pd
 import yaml
 
 from . import rundir
+from .agreement import agreement
 from .config import load_codebook
 from .errors import AvovastausError
 from .journal import Journal, Kind
@@ -145,7 +147,8 @@ def _manifest(run: Run, answers: pd.DataFrame, themes: pd.DataFrame, tests: dict
     m["themes"] = {**m["themes"], "total": len(themes), "codebook": sources.count("codebook"), "discovered": sources.count("discovered"), "review": sources.count("review")}
     m["statistics"]["tests"] = tests
     m["review"] = {"from": str(run.path), "applied": len(decisions), "not_applied": state.skipped, "reviewed_here": True,
-                   "reviewers": sorted({d.reviewer for d in decisions})}
+                   "reviewers": sorted({d.reviewer for d in decisions}),
+                   "agreement": [asdict(row) for row in agreement(run.path) if row.n]}
     return m
 
 
