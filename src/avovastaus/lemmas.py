@@ -60,6 +60,8 @@ class Lemma:
     lemma: str
     surface: str
     parts: tuple[str, ...]
+    #: every lexical part of a compound, modifiers included (evidence for matching codebook keywords, never a keyword)
+    all_parts: tuple[str, ...] = ()
 
     @property
     def keyword(self) -> str:
@@ -76,6 +78,7 @@ class Token:
     word_class: str | None
     content: bool
     parts: tuple[str, ...] = ()
+    all_parts: tuple[str, ...] = ()
 
 
 #: Voikko's speller costs ~4 ms a word: it is asked about this many unknown words of a batch at most, most frequent first
@@ -337,7 +340,7 @@ class FinnishAnalyzer:
                 parts[token] = Token(token.surface, token.lemma, token.word_class, token.content, counted_parts(
                     token.lemma, raw_parts, reading.wordbases, lexicalised=reading.lexicalised, min_part_len=self.min_part_len,
                     is_content=self._is_content_word, evidence=compounds,
-                )) if token.content and raw_parts else token
+                ), raw_parts) if token.content and len(raw_parts) > 1 else token
         return [[parts[token] for token in tokens] for tokens in chosen]
 
     def _choose_all(
@@ -394,4 +397,4 @@ class FinnishAnalyzer:
 
     def content_lemmas(self, texts: Sequence[str]) -> list[list[Lemma]]:
         """Return the content words of each text (stop lemmas, function words and numbers removed)."""
-        return [[Lemma(t.lemma, t.surface, t.parts) for t in tokens if t.content] for tokens in self.tokens(texts)]
+        return [[Lemma(t.lemma, t.surface, t.parts, t.all_parts) for t in tokens if t.content] for tokens in self.tokens(texts)]
