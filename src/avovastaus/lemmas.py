@@ -17,9 +17,8 @@ Words are found by a regular expression (letters, with inner hyphens and colons:
 A POS tagger (spaCy-fi's morphologizer) would cost about 7x the time of all of this on 35k answers
 (benchmarks/finnish.py); the context rules are nearly free.
 
-Lemma conventions follow ``corpora/finnish_gold/README.md``: participles in verbal use go to the verb
-(*tehty* -> tehdä) unless they are dictionary adjectives (``data/participle_adjectives_fi.txt``),
-*-minen* nouns keep their own form (*tekeminen*), *-sti* adverbs are themselves (and function words).
+Lemma conventions (participles, *-minen* nouns, *-sti* adverbs) are applied to each reading by
+:mod:`avovastaus.readings`.
 
 Spoken forms (*pitäis, vois, meiän*) are read through ``data/spoken_fi.tsv`` and general rules (*-is*
 -> *-isi*, *-ks* -> *-ksi*, *saanu* -> *saanut* ...). Words Voikko does not know are, in turn, split at a
@@ -38,7 +37,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .compounds import CompoundEvidence, compound_parts, counted_parts
-from .lexicon import lemma_exceptions, lemma_map, participle_adjectives, spoken_forms, stop_lemmas
+from .lexicon import lemma_exceptions, spoken_forms, stop_lemmas
+from .readings import Reading, deletes, edits, fold, readings_of, root, spoken_candidates, stem_candidates
 
 SPACY_MODEL = "spacy_fi_experimental_web_md"
 #: the Finnish layer does not use spaCy (a regex finds the words, Voikko reads them); modelbuild builds
@@ -51,7 +51,6 @@ NAME_CLASSES = frozenset({"paikannimi", "etunimi", "sukunimi", "nimi"})
 PARTICLE_CLASSES = frozenset({"seikkasana", "suhdesana", "sidesana"})
 
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:[-:'][^\W\d_]+)*|[.!?;,:]")
-_VOWELS_BACK = re.compile(r"[aou]")
 
 
 @dataclass(frozen=True)
@@ -61,6 +60,8 @@ class Lemma:
     lemma: str
     surface: str
     parts: tuple[str, ...]
+    #: every lexical part of a compound, modifiers included (evidence for matching codebook keywords, never a keyword)
+    all_parts: tuple[str, ...] = ()
 
     @property
     def keyword(self) -> str:
@@ -77,133 +78,11 @@ class Token:
     word_class: str | None
     content: bool
     parts: tuple[str, ...] = ()
+    all_parts: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Reading:
-    """One Voikko analysis, with the lemma after this module's conventions."""
-
-    lemma: str
-    word_class: str | None
-    wordbases: str
-    features: frozenset[tuple[str, str]]
-    lexicalised: bool = False  # Voikko lists the word as one dictionary entry
-    n_parts: int = 1  # lexical parts of a compound reading (Voikko over-splits: kokemusasiantuntija + na -> ... + jana)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_features", dict(self.features))
-
-    def has(self, key: str, *values: str) -> bool:
-        return self._features.get(key) in values  # type: ignore[attr-defined]
-
-    @functools.cached_property
-    def finite_verb(self) -> bool:
-        return self.word_class == "teonsana" and "PERSON" in self._features and self.has("MOOD", "indicative", "conditional", "imperative", "potential")  # type: ignore[attr-defined]
-
-
-_FEATURES = ("SIJAMUOTO", "MOOD", "PERSON", "NUMBER", "POSSESSIVE", "NEGATIVE", "REQUIRE_FOLLOWING_VERB", "PARTICIPLE", "TENSE")
-
-
-@functools.lru_cache(maxsize=200_000)
-def _root(wordbases: str) -> str | None:
-    """Return the only lexical base of a non-compound analysis ("+ol(olla)+l+ut(+ut)" -> "olla"), else None."""
-    bases = re.findall(r"\(([^+()][^()]*)\)", wordbases)
-    return bases[0].lower() if len(bases) == 1 else None
-
-
-def _derived_verb(wordbases: str) -> str | None:
-    """Return the verb a participle is made of, derivation included ("+paran(parata)tu(+tua)+n+ut(+ut)" -> "parantua")."""
-    text, verb = "", None
-    for surface, base, bare in re.findall(r"([^()+]*)\(([^()]*)\)|([^()+]+)", wordbases):
-        if base.startswith("+") and len(base) >= 4 and base[-1] in "aä":  # a verb-forming suffix: +tua, +tyä, +ttaa
-            verb = text + base[1:]
-        text += surface or bare
-    return verb.lower() if verb else None
-
-
-def _minen_form(word: str) -> str | None:
-    """Return the -minen noun of an inflected form ("jaksamisensa" -> "jaksaminen"), or None."""
-    match = re.match(r"^(.*m[iI])(?:nen|s)", word)
-    return match.group(1).lower() + "nen" if match else None
-
-
-def _harmony(word: str) -> str:
-    return "a" if _VOWELS_BACK.search(word) else "ä"
-
-
-def spoken_candidates(word: str) -> list[str]:
-    """Return standard forms a spoken or clipped form may stand for, most likely first (pitäis -> pitäisi)."""
-    w = word.lower()
-    a = _harmony(w)
-    out = []
-    if w in spoken_forms():
-        out.append(spoken_forms()[w])
-    if w.endswith("iskö") or w.endswith("iskä"):
-        out.append(w[:-3] + "i" + w[-3:])  # pitäiskö -> pitäisikö
-    if w.endswith("is") or w.endswith("ks"):
-        out.append(w + "i")  # pitäis -> pitäisi, ilmaiseks -> ilmaiseksi
-    if re.search(r"[aeiouyäö]s(?:eks|eksi|ia|iä|ta|tä|ena|enä|en|i)$", w):
-        out.append(re.sub(r"([aeiouyäö])s(eks|eksi|ia|iä|ta|tä|ena|enä|en|i)$", r"\1is\2", w))  # vapaaehtosia -> vapaaehtoisia
-        out += [c + "i" for c in out[-1:] if c.endswith("ks")]
-    if re.search(r"n[uy]$", w):
-        out.append(w + "t")  # saanu -> saanut
-    if re.search(r"[^e]ee$", w):
-        out.append(w[:-1] + a)  # tärkee -> tärkeä
-    if re.search(r"([aouyäö])\1$", w) and len(w) > 4:
-        out.append(w[:-1] + a)  # viikkoo -> viikkoa
-    if re.search(r"(?:lt|st|ll|ss|lle)$", w):
-        out.append(w + a)  # Kelalt -> Kelalta
-    if w.endswith("tt") or re.search(r"[aeiouyäö]ks$", w):
-        out.append(w + "i")
-    return [c for c in dict.fromkeys(out) if c != w]
-
-
-#: case endings of unknown words (foreign names mostly), longest first; "i" endings follow a consonant stem
 #: Voikko's speller costs ~4 ms a word: it is asked about this many unknown words of a batch at most, most frequent first
 MAX_SUGGESTIONS = 1000
-
-_CASE_ENDINGS = sorted(
-    "in ia iä iin issa issä ista istä illa illä ilta iltä ille ina inä iksi ineen ien eja ejä "
-    "n a ä ssa ssä sta stä lla llä lta ltä lle na nä ksi t".split(),
-    key=len, reverse=True,
-)
-
-
-def stem_candidates(word: str) -> list[str]:
-    """Return the stems an unknown word may have after stripping one case ending (longest ending first)."""
-    w = word.lower()
-    out = []
-    for ending in _CASE_ENDINGS:
-        if w.endswith(ending) and len(w) - len(ending) >= 3:
-            out.append(w[: -len(ending)])
-    if re.search(r"([aeiouyäö])\1n$", w) and len(w) > 5:
-        out.append(w[:-2])  # illative: natoon -> nato
-    return list(dict.fromkeys(out))
-
-
-def _deletes(word: str) -> set[str]:
-    """Return ``word`` and every string one deletion away from it (the keys of a symmetric-deletion index)."""
-    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
-
-
-def _fold(word: str) -> str:
-    return word.translate(_UMLAUTS)
-
-
-_UMLAUTS = str.maketrans("äöå", "aoa")
-
-
-def _edits(a: str, b: str) -> int:
-    """Return the optimal string alignment distance between ``a`` and ``b`` (transpositions count once)."""
-    prev2, prev = None, list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
 
 
 @functools.lru_cache(maxsize=1)
@@ -219,33 +98,6 @@ def _exception_forms() -> frozenset[str]:
     """Return the forms whose lemma may depend on context: in the exceptions table, directly or as a spoken form."""
     table = lemma_exceptions()
     return frozenset(table) | frozenset(spoken for spoken, standard in spoken_forms().items() if standard in table)
-
-
-def _lexical_bases(wordbases: str) -> list[str]:
-    return [b.replace("=", "").lower() for b in re.findall(r"\(([^+()][^()]*)\)", wordbases)]
-
-
-def _readings_of(word: str, raw: list[dict]) -> tuple[Reading, ...]:
-    """Return the readings of ``word`` from Voikko's analyses ``raw``, lemmas after this module's conventions."""
-    plain = {a.get("BASEFORM", "").lower() for a in raw if not a.get("PARTICIPLE")}
-    whole = {a.get("BASEFORM", "").lower() for a in raw if len(_lexical_bases(a.get("WORDBASES", ""))) == 1}
-    out: dict[tuple, Reading] = {}
-    for a in raw:
-        base, cls, wordbases = a.get("BASEFORM", word).lower(), a.get("CLASS"), a.get("WORDBASES", "")
-        if a.get("MOOD") == "MINEN-infinitive":
-            base, cls = _minen_form(word) or base, "nimisana"
-        elif a.get("SIJAMUOTO") == "kerrontosti":
-            base, cls = word.lower(), "seikkasana"  # jatkuvasti: an adverb of its own
-        elif a.get("PARTICIPLE") not in (None, "negation") and base not in plain and base not in participle_adjectives():
-            verb = _derived_verb(wordbases) or _root(wordbases)
-            if verb:
-                base, cls = verb, "teonsana"  # participle in verbal use: tehty -> tehdä, parantunut -> parantua
-        base = lemma_map().get(base, base)
-        features = frozenset((k, str(a[k])) for k in _FEATURES if k in a)
-        reading = Reading(base, cls, wordbases, features, base in whole, max(1, len(_lexical_bases(wordbases))))
-        out.setdefault((base, cls, features), reading)
-    return tuple(out.values())
-
 
 def _holds(context: str, prev: Sequence[Reading] | None, prev_word: str | None, nxt: Sequence[Reading] | None) -> bool:
     """Return whether one context of the exceptions table holds for a word between ``prev`` and ``nxt``."""
@@ -358,7 +210,7 @@ class FinnishAnalyzer:
             return self.readings(spoken_forms()[lower])
         raw = self._voikko.analyze(word)
         if raw:
-            return _readings_of(word, raw)
+            return readings_of(word, raw)
         if ":" in word:  # THL:n, EU:ssa -> the abbreviation
             return (Reading(lower.split(":")[0], "lyhenne", "", frozenset()),)
         if "-" in word.strip("-"):
@@ -372,7 +224,7 @@ class FinnishAnalyzer:
         for candidate in spoken_candidates(word):
             raw = self._voikko.analyze(candidate)
             if raw:
-                return _readings_of(candidate, raw)
+                return readings_of(candidate, raw)
         return ()
 
     def analyses(self, word: str) -> tuple[tuple[str, str | None, str], ...]:
@@ -412,7 +264,7 @@ class FinnishAnalyzer:
         lower = word.lower()
         best, best_key = (), None
         for order, suggestion in enumerate(self._voikko.suggest(lower)[:6]):
-            distance = 0 if _fold(lower) == _fold(suggestion.lower()) else _edits(lower, suggestion.lower())
+            distance = 0 if fold(lower) == fold(suggestion.lower()) else edits(lower, suggestion.lower())
             readings = self.readings(suggestion) if distance <= 2 else ()
             if readings and (distance == 0 or max(evidence[r.lemma] for r in readings)):
                 key = (-distance, -order)
@@ -431,16 +283,16 @@ class FinnishAnalyzer:
         index: dict[str, list[str]] = {}
         for word in known:
             if len(word) >= 4:
-                for key in _deletes(_fold(word)):
+                for key in deletes(fold(word)):
                     index.setdefault(key, []).append(word)
         out = {}
         for word in unknown:
             lower = word.lower()
-            candidates = {c for key in _deletes(_fold(lower)) for c in index.get(key, ())}
+            candidates = {c for key in deletes(fold(lower)) for c in index.get(key, ())}
             if not candidates:
                 continue
-            best = min(candidates, key=lambda c: (_fold(c) != _fold(lower), _edits(lower, c), -known[c], c))
-            if (_fold(best) == _fold(lower) or _edits(lower, best) <= 2) and self.readings(best):
+            best = min(candidates, key=lambda c: (fold(c) != fold(lower), edits(lower, c), -known[c], c))
+            if (fold(best) == fold(lower) or edits(lower, best) <= 2) and self.readings(best):
                 out[word] = self.readings(best)
         return out
 
@@ -488,7 +340,7 @@ class FinnishAnalyzer:
                 parts[token] = Token(token.surface, token.lemma, token.word_class, token.content, counted_parts(
                     token.lemma, raw_parts, reading.wordbases, lexicalised=reading.lexicalised, min_part_len=self.min_part_len,
                     is_content=self._is_content_word, evidence=compounds,
-                )) if token.content and raw_parts else token
+                ), raw_parts) if token.content and len(raw_parts) > 1 else token
         return [[parts[token] for token in tokens] for tokens in chosen]
 
     def _choose_all(
@@ -522,7 +374,7 @@ class FinnishAnalyzer:
         stops = stop_lemmas()
         reading, function = self._choose(word, readings, prev, prev_word, nxt, evidence)
         lemma, word_class = reading.lemma, reading.word_class
-        content = not function and lemma not in stops and word.lower() not in stops and _root(reading.wordbases) not in stops
+        content = not function and lemma not in stops and word.lower() not in stops and root(reading.wordbases) not in stops
         if word_class is None:
             content = content and len(lemma) >= 4  # unknown short tokens are mostly typos and fragments
         elif word_class not in CONTENT_CLASSES:
@@ -545,4 +397,4 @@ class FinnishAnalyzer:
 
     def content_lemmas(self, texts: Sequence[str]) -> list[list[Lemma]]:
         """Return the content words of each text (stop lemmas, function words and numbers removed)."""
-        return [[Lemma(t.lemma, t.surface, t.parts) for t in tokens if t.content] for tokens in self.tokens(texts)]
+        return [[Lemma(t.lemma, t.surface, t.parts, t.all_parts) for t in tokens if t.content] for tokens in self.tokens(texts)]

@@ -251,7 +251,7 @@ def test_inflected_forms_share_one_lemma(analyzer: FinnishAnalyzer, word: str, l
 def test_productive_compound_counts_toward_its_head_never_a_modifier(analyzer: FinnishAnalyzer) -> None:
     """The batch uses 'verkosto' as a topic (on its own), so the compound counts toward it, not toward 'yhteistyö'."""
     [word], _ = analyzer.content_lemmas(["yhteistyöverkostoissa", "verkosto toimii"])
-    assert word == Lemma("yhteistyöverkosto", "yhteistyöverkostoissa", ("verkosto",))
+    assert word == Lemma("yhteistyöverkosto", "yhteistyöverkostoissa", ("verkosto",), ("yhteistyö", "verkosto"))
     assert word.keyword == "verkosto"
 
 
