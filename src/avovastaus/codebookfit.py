@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .config import Codebook
-from .label import terms
+from .model import evidence_terms
 
 #: below this share of answers naming a codebook keyword, the codebook is said not to fit
 MIN_KEYWORD_SHARE = 0.5
@@ -31,7 +31,7 @@ def codebook_fit(words: Sequence[Sequence[Any]], codebook: Codebook, themes: Seq
     """
     keywords = {k.lower() for theme in codebook.themes for k in theme.keywords}
     n = len(words)
-    named = sum(1 for w in words if keywords & set(terms(w))) if keywords else 0
+    named = sum(1 for w in words if keywords & evidence_terms(w)) if keywords else 0
     coded = sum(1 for ts in themes if ts and sources.get(ts[0]) == "codebook")
     share = named / n if n else 0.0
     return {

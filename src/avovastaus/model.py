@@ -76,7 +76,16 @@ class Features:
         )
 
     def answer_evidence(self) -> Evidence:
-        return Evidence(self.embeddings, self.texts, [set(terms(w)) for w in self.words])
+        return Evidence(self.embeddings, self.texts, [evidence_terms(w) for w in self.words])
+
+
+def evidence_terms(words: Sequence[Lemma]) -> set[str]:
+    """Return what codebook keywords are matched against in one text: each lemma and every part of its compounds.
+
+    Keywords count a compound only toward its head (:mod:`avovastaus.compounds`), but a codebook
+    keyword names a topic wherever it appears: *avustus* in *avustushakemus* is evidence for resurssit.
+    """
+    return {part for w in words for part in (w.lemma, *(getattr(w, "all_parts", ()) or w.parts))}
 
 
 @dataclass
@@ -162,8 +171,8 @@ class ThemeModel(BaseEstimator):
         with progress.stage("lemmas", total=None):
             analyzer = self._analyzer()
             words = analyzer.content_lemmas(flat_texts)
-            segment_terms = [set(terms(w)) for w in analyzer.content_lemmas(segment_texts)] if segment_texts else []
-            example_terms = [set(terms(w)) for w in analyzer.content_lemmas(example_texts)] if example_texts else []
+            segment_terms = [evidence_terms(w) for w in analyzer.content_lemmas(segment_texts)] if segment_texts else []
+            example_terms = [evidence_terms(w) for w in analyzer.content_lemmas(example_texts)] if example_texts else []
         self.timings_["lemmas"] = round(time.perf_counter() - clock, 3)
         owner = np.array(proto_owner, dtype=int)
         p = n + m + len(proto_texts)
@@ -216,7 +225,7 @@ class ThemeModel(BaseEstimator):
                 assigner = self._fit_assigner(features, keywords)
             discoverer = clone(self.discoverer if self.discoverer is not None else ThemeDiscoverer()).set_params(seed=self.seed)
             assignment, centroids = assign_themes(
-                features.embeddings, [set(terms(w)) for w in features.words], features.segments, codebook_ids, assigner, discoverer,
+                features.embeddings, [evidence_terms(w) for w in features.words], features.segments, codebook_ids, assigner, discoverer,
                 max_themes_per_answer=self.max_themes_per_answer, max_unassigned=self.max_unassigned, answer_texts=features.texts,
             )
         self.timings_["themes"] = round(time.perf_counter() - clock, 3)
