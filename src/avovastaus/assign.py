@@ -112,8 +112,8 @@ class CodebookClassifier(BaseEstimator):
     """Open-set codebook classifier: in-frame evidence against off-topic examples, then a calibrated theme choice."""
 
     def __init__(
-        self, keyword_weight: float = 2.0, char_weight: float = 1.0, k: int = 3, n_neighbors: int = 10,
-        smoothing: int = 3, margin: float = 0.02, max_hits: int = 2, secondary: float = 0.6,
+        self, keyword_weight: float = 2.0, char_weight: float = 1.0, k: int = 1, n_neighbors: int = 10,
+        smoothing: int = 3, margin: float = 0.01, max_hits: int = 2, secondary: float = 0.6,
     ) -> None:
         self.keyword_weight = keyword_weight
         self.char_weight = char_weight

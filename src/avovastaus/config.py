@@ -77,7 +77,7 @@ class ClusterConfig(_Strict):
     min_discovered: int = Field(8, ge=2, description="fewest answers a discovered theme may hold")
     assigner: Literal["classifier", "centroid"] = Field(
         "classifier", description="classifier = open-set, learns from evaluators; centroid = the older nearest-centroid rule that gives nearly every answer a theme")
-    codebook_margin: float = Field(0.02, ge=0, le=1, description="widens the codebook: higher = more answers get a codebook theme (and more off-topic ones)")
+    codebook_margin: float = Field(0.01, ge=0, le=1, description="widens the codebook: higher = more answers get a codebook theme (and more off-topic ones)")
     max_themes_per_answer: int = Field(3, ge=1)
     max_unassigned: float = Field(0.05, ge=0, le=1, description="centroid assigner and --codebook none only: most answers left without a theme (share of analysed)")
 
