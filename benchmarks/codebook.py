@@ -101,6 +101,8 @@ def prepared(frame, config):
     from avovastaus.pipeline import prepare_answers
 
     frame = frame.reset_index(drop=True)
+    if "question" not in frame:  # every question asks for a description (the default question type)
+        frame["question"] = frame["source"]
     analysed, _ = prepare_answers(frame, config, Path("benchmark"))
     left_out = frame.loc[~frame.index.isin(analysed)].groupby("source").size().to_dict()
     return frame.loc[analysed].reset_index(drop=True), left_out
