@@ -16,7 +16,8 @@ from .report_groups import difference_sentence, methods_text, several_themes_not
 from .rundir import Run
 from .summarize import ALL_QUESTIONS
 
-PERCENT_COLUMNS = {"share", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high"}
+PERCENT_COLUMNS = {"share", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high",
+                   "share_old", "ci_low_old", "ci_high_old", "share_new", "ci_low_new", "ci_high_new"}  # the last ones: compare.xlsx
 SUMMARY_COLUMNS = ["group_column", "group", "n_group", "kind", "label", "share", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high", "p_adjusted", "text"]
 KINDS = {
     "fi": {"top": "yleinen teema", "over": "useammin kuin muut", "under": "harvemmin kuin muut", "words": "tunnusomaiset sanat",
