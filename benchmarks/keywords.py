@@ -33,8 +33,11 @@ SCORERS = [
     ("c-TF-IDF, df ceiling 50 % of themes", "ctfidf", {"max_df": 0.5}),
     ("c-TF-IDF, df ceiling 25 % of themes", "ctfidf", {"max_df": 0.25}),
     ("weighted log-odds, prior 100", "log_odds", {"prior_strength": 100.0}),
-    ("weighted log-odds, prior 500 (default)", "log_odds", {"prior_strength": 500.0}),
+    ("weighted log-odds, prior 500", "log_odds", {"prior_strength": 500.0}),
     ("weighted log-odds, prior 2000", "log_odds", {"prior_strength": 2000.0}),
+    ("weighted log-odds, prior 500, a lemma names ≤ 2 themes (default)", "log_odds", {"max_classes": 2}),
+    ("weighted log-odds, prior 500, df ceiling 50 % of themes", "log_odds", {"max_df": 0.5}),
+    ("weighted log-odds, prior 500, df ceiling 33 % of themes", "log_odds", {"max_df": 1 / 3}),
 ]
 
 

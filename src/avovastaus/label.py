@@ -52,6 +52,8 @@ KeywordMethod = Literal["log_odds", "ctfidf"]
 #: Dirichlet prior strength of :func:`log_odds` (pseudo-counts spread over the vocabulary by corpus frequency);
 #: chosen on corpora/kuntajarjesto and the Yle sample (benchmarks/keywords.py)
 PRIOR_STRENGTH = 500.0
+#: a lemma names at most this many themes (the ones where its log-odds is highest): one listed for three or more tells them apart from nothing
+MAX_THEMES_PER_KEYWORD = 2
 
 
 def ctfidf(counts: sparse.spmatrix, max_df: float | None = None) -> sparse.csr_matrix:
@@ -101,12 +103,15 @@ def log_odds(counts: sparse.spmatrix | np.ndarray, prior_strength: float = PRIOR
 def class_keywords(
     answer_words: Sequence[Sequence[Lemma]], labels: Sequence[str | None], classes: Sequence[str], n: int = 10,
     method: KeywordMethod = "log_odds", prior_strength: float = PRIOR_STRENGTH, max_df: float | None = None, min_docs: int = 1,
+    max_classes: int | None = None,
 ) -> dict[str, list[Keyword]]:
     """Return the top ``n`` distinctive keywords of each class from the content words of the answers labelled with it.
 
     ``labels[i]`` names answer ``i``'s class (a theme, or a respondent group); ``None`` or an unknown
     label leaves the answer out. Each class is scored against all other classes. A keyword must
-    occur in at least ``min_docs`` of the class's answers.
+    occur in at least ``min_docs`` of the class's answers; with ``max_df``, a lemma found in more than
+    that share of the classes is no keyword (a document-frequency ceiling, for either method); with
+    ``max_classes``, a lemma is a keyword only of the ``max_classes`` classes where it scores highest.
     """
     docs: list[list[str]] = [[] for _ in classes]
     doc_freq: list[Counter] = [Counter() for _ in classes]
@@ -131,6 +136,9 @@ def class_keywords(
         scores = counts.toarray().astype(float)  # one class has nothing to differ from: its most frequent lemmas
     elif method == "log_odds":
         scores = log_odds(counts, prior_strength)
+        if max_df is not None:
+            df = np.asarray((counts > 0).sum(axis=0)).ravel()
+            scores[:, df > max_df * len(classes)] = 0.0
     elif method == "ctfidf":
         scores = ctfidf(counts, max_df).toarray()
     else:
@@ -139,6 +147,12 @@ def class_keywords(
     if min_docs > 1:
         rare = np.array([[doc_freq[i][w] < min_docs for w in vocab] for i in range(len(classes))], dtype=bool)
         raw = np.where(rare, 0, raw)
+    if max_classes is not None and len(classes) > max_classes:
+        # rank of each class's score within the term's column; ties go to the earlier class, so the result is deterministic
+        order = np.argsort(-scores, axis=0, kind="stable")
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(len(classes))[:, None].repeat(scores.shape[1], axis=1), axis=0)
+        raw = np.where(rank >= max_classes, 0, raw)
     return {c: _pick(scores[i], raw[i], vocab, compound_of[i], n) for i, c in enumerate(classes)}
 
 
@@ -165,8 +179,11 @@ def _pick(scores: np.ndarray, raw: np.ndarray, vocab: np.ndarray, compound_of: C
 def theme_keywords(
     answer_words: Sequence[Sequence[Lemma]], primary: Sequence[str | None], theme_ids: Sequence[str], n: int = 10
 ) -> dict[str, list[Keyword]]:
-    """Return the top ``n`` distinctive keywords of each theme from the content words of its primary answers (weighted log-odds)."""
-    return class_keywords(answer_words, primary, theme_ids, n)
+    """Return the top ``n`` distinctive keywords of each theme from the content words of its primary answers.
+
+    Weighted log-odds; a lemma is a keyword of at most :data:`MAX_THEMES_PER_KEYWORD` themes, those it is most typical of.
+    """
+    return class_keywords(answer_words, primary, theme_ids, n, max_classes=MAX_THEMES_PER_KEYWORD)
 
 
 def ctfidf_keywords(

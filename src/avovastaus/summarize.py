@@ -15,7 +15,7 @@ group's shares need not add up to 100 %.
 
 from __future__ import annotations
 
-from typing import Literal, Sequence
+from typing import Any, Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -197,3 +197,45 @@ def group_words(
             shown = ", ".join(k.display() for k in keywords[group]) if size >= min_cell else ""
             rows.append((column, group, size, shown))
     return pd.DataFrame(rows, columns=GROUP_WORD_COLUMNS)
+
+
+def shares_by_group(
+    with_theme: set, group_of: Sequence[dict[Any, Any]], columns: Sequence[str], min_cell: int = 5,
+) -> list[dict[str, Any]]:
+    """Return, for one theme, each group's share of respondents raising it, with the test against the other respondents.
+
+    ``with_theme`` holds the respondents raising the theme; ``group_of[c]`` maps every respondent to
+    their group in column ``columns[c]``. Cells under ``min_cell`` are suppressed (no share, no test).
+    The review app shows these; :func:`mark_significant` corrects them over the whole page.
+    """
+    cells = []
+    for column, groups in zip(columns, group_of):
+        n_total = len(groups)
+        k_total = sum(1 for person in with_theme if person in groups)
+        sizes: dict[Any, int] = {}
+        for group in groups.values():
+            sizes[group] = sizes.get(group, 0) + 1
+        raised: dict[Any, int] = {}
+        for person in with_theme:
+            if person in groups:
+                raised[groups[person]] = raised.get(groups[person], 0) + 1
+        for group in sorted(sizes, key=str):
+            n, k = sizes[group], raised.get(group, 0)
+            suppressed = k < min_cell
+            p = np.nan if suppressed else association_test(k, n, k_total, n_total)[0]
+            rest = (k_total - k) / (n_total - n) if n_total > n else np.nan
+            cells.append({"column": column, "group": str(group), "n": n, "k": None if suppressed else k, "share": None if suppressed else k / n,
+                          "rest": None if suppressed else rest, "p": p, "suppressed": suppressed, "limit": min_cell})
+    return cells
+
+
+def mark_significant(cells: Sequence[dict[str, Any]], correction: Literal["holm", "bh"] = "bh", alpha: float = 0.05) -> None:
+    """Set ``significant`` (adjusted p < alpha) and ``direction`` (+1 more, -1 less than the rest) on every cell, correcting over all of them."""
+    tested = [c for c in cells if not c["suppressed"]]
+    adjusted = (holm if correction == "holm" else benjamini_hochberg)([c["p"] for c in tested])
+    for c in cells:
+        c["significant"], c["direction"] = False, 0
+    for c, p in zip(tested, adjusted):
+        c["p_adjusted"] = float(p)
+        c["significant"] = bool(p < alpha)
+        c["direction"] = (1 if c["share"] > c["rest"] else -1) if c["significant"] else 0

@@ -17,7 +17,6 @@ theme's members change.
 from __future__ import annotations
 
 import secrets
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from werkzeug.exceptions import HTTPException
 from .journal import VERDICTS, Conflict, Journal, Kind, in_force, touches_of
 from .rundir import answer_key, load_run
 from .review import LiveReview, Reviewed
+from .summarize import mark_significant, shares_by_group
 from .websecurity import (
     LOOPBACK_NAMES, BadRequest, allowed_hosts, foreign_post, host_allowed, is_loopback, local_path, make_review_server, same_secret, whole_number,
 )
@@ -71,6 +71,9 @@ class Site:
     groups: list[tuple[int, Any, int]]
     group_of: list[dict[str, Any]]
     _shares: dict[str, tuple[int, list[dict[str, Any]]]] = field(default_factory=dict)
+    person_of: dict[str, str] = field(default_factory=dict)  # answer key -> respondent id: group shares count respondents
+    person_group: list[dict[str, Any]] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)  # group columns, min_cell, correction, alpha of the run
 
     @classmethod
     def load(cls, run_dir: Path, reviewer: str, token: str | None, hosts: frozenset[str], any_ip: bool) -> "Site":
@@ -91,18 +94,21 @@ class Site:
             texts=dict(zip(analysed["key"], analysed["text"])), folded={k: t.casefold() for k, t in zip(analysed["key"], analysed["text"])},
             info=info, threshold=run.manifest.stability.threshold if run.manifest.stability else None, groups=groups,
             group_of=[dict(zip(analysed["key"], analysed[column])) for column in columns],
+            person_of=dict(zip(analysed["key"], analysed["id"])),
+            person_group=[dict(zip(analysed["id"], analysed[column])) for column in columns],
+            stats={"columns": columns, "min_cell": run.manifest.statistics.suppressed_below, "alpha": run.manifest.setting("summarize", "alpha", 0.05),
+                   "correction": run.manifest.setting("summarize", "correction", "bh")},
         )
 
     def group_shares(self, st: Reviewed, theme: str) -> list[dict[str, Any]]:
-        """Return the theme's share of each respondent group's answers (cached until its members change)."""
+        """Return the theme's share of each group's respondents with its test against the rest (cached until its members change)."""
         stamp = st.stamps.get(theme, 0)
         cached = self._shares.get(theme)
         if cached is None or cached[0] != stamp:
-            members = st.members(theme)
-            counts = [Counter(of[k] for k in members) for of in self.group_of]
-            cached = (stamp, [{"group": str(group), "share": counts[c][group] / n} for c, group, n in self.groups if n])
+            people = {self.person_of[k] for k in st.members(theme) if k in self.person_of}
+            cached = (stamp, shares_by_group(people, self.person_group, self.stats.get("columns", []), self.stats.get("min_cell", 5)))
             self._shares[theme] = cached
-        return cached[1]
+        return [dict(c) for c in cached[1]]
 
     def theme_rows(self, st: Reviewed) -> list[dict[str, Any]]:
         """Return the index page's rows: one per theme, largest first."""
@@ -117,6 +123,7 @@ class Site:
                 "size": size, "share": size / total if total else 0.0, "groups": self.group_shares(st, theme),
                 "stability": stability, "unstable": stability is not None and self.threshold is not None and stability < self.threshold,
             })
+        mark_significant([c for r in rows for c in r["groups"]], self.stats.get("correction", "bh"), self.stats.get("alpha", 0.05))
         return sorted(rows, key=lambda r: (-r["size"], r["theme"]))
 
 

@@ -260,3 +260,15 @@ def test_mmr_with_duplicate_rows_still_distinct_indices() -> None:
 
 def test_mmr_empty() -> None:
     assert mmr(np.zeros((0, 4)), 3) == []
+
+
+def test_a_lemma_names_at_most_two_themes() -> None:
+    shared = L("suomi")
+    docs = [[shared, L("nato")]] * 6 + [[shared, L("euro")]] * 5 + [[shared, L("vero")]] * 4 + [[L("kunta")]] * 20
+    labels = ["a"] * 6 + ["b"] * 5 + ["c"] * 4 + ["d"] * 20
+    free = class_keywords(docs, labels, ["a", "b", "c", "d"])
+    assert sum("suomi" in [k.lemma for k in v] for v in free.values()) == 3
+    capped = class_keywords(docs, labels, ["a", "b", "c", "d"], max_classes=2)
+    holders = [t for t, v in capped.items() if "suomi" in [k.lemma for k in v]]
+    assert holders == ["a", "b"]  # where it scores highest
+    assert theme_keywords(docs, labels, ["a", "b", "c", "d"]) == capped

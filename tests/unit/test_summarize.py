@@ -15,8 +15,10 @@ from avovastaus.summarize import (
     group_table,
     group_words,
     holm,
+    mark_significant,
     newcombe_interval,
     respondent_themes,
+    shares_by_group,
     wilson_interval,
 )
 
@@ -333,3 +335,21 @@ def test_each_scope_is_its_own_family_of_tests(two_questions, correction: str) -
     for scope in ("q1", "q2", ALL_QUESTIONS):
         rows = table[table.question == scope]
         np.testing.assert_allclose(rows["p_adjusted"].to_numpy(dtype=float), adjust(rows["p_value"].to_numpy(dtype=float)))
+
+
+# ---------------------------------------------------------------- the review app's group shares
+
+
+def test_shares_by_group_count_respondents_and_mark_significant_differences() -> None:
+    people = {f"A{i}": "A" for i in range(20)} | {f"B{i}": "B" for i in range(20)} | {f"C{i}": "C" for i in range(3)}
+    with_theme = {f"A{i}" for i in range(15)} | {f"B{i}" for i in range(6)} | {"C0", "C1", "C2"}
+    cells = shares_by_group(with_theme, [people], ["g"], min_cell=5)
+    by = {c["group"]: c for c in cells}
+    assert by["A"]["share"] == pytest.approx(0.75) and by["A"]["n"] == 20 and by["A"]["k"] == 15
+    assert by["A"]["p"] == pytest.approx(association_test(15, 20, 24, 43)[0])
+    assert by["C"]["suppressed"] and by["C"]["share"] is None and by["C"]["k"] is None and np.isnan(by["C"]["p"])
+    mark_significant(cells, "bh", 0.05)
+    assert by["A"]["significant"] and by["A"]["direction"] == 1
+    assert by["B"]["significant"] and by["B"]["direction"] == -1
+    assert not by["C"]["significant"] and by["C"]["direction"] == 0
+    np.testing.assert_allclose([by["A"]["p_adjusted"], by["B"]["p_adjusted"]], benjamini_hochberg([by["A"]["p"], by["B"]["p"]]))
