@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -57,6 +59,7 @@ def test_compare_finds_the_shifted_theme_and_no_other(waves, tmp_path):
     assert float(row["diff"]) > 0.2 and float(row["diff_low"]) > 0
     md = (tmp_path / "cmp" / "compare.md").read_text(encoding="utf-8")
     assert "Teema ”Vertaistuki ja kokemusasiantuntijuus”" in md and "%-yks." in md and "p = 0" not in md.replace("p = 0,", "")
+    assert "korjattu p < 0,001" in md and "&lt;" not in md
     html = (tmp_path / "cmp" / "compare.html").read_text(encoding="utf-8")
     assert "<script" not in html and 'class="chart dumbbell"' in html and "<circle" in html
     sheets = pd.read_excel(tmp_path / "cmp" / "compare.xlsx", sheet_name=None)
@@ -128,3 +131,41 @@ def test_carried_review_decisions_match_by_id_and_renamed_label():
 
 def test_similarity_of_nothing_is_zero():
     assert similarity_matrix([[], []], [[]]).shape == (2, 1)
+
+
+# ---------------------------------------------------------------- as a person sees it (headless Chromium)
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def _screenshot(element, name: str, tmp_path: Path) -> None:
+    """Save a screenshot of ``element``: into docs/ with AVOVASTAUS_UPDATE_DOCS=1 (the README shows them), else into tmp_path."""
+    target = (DOCS if os.environ.get("AVOVASTAUS_UPDATE_DOCS") == "1" else tmp_path) / name
+    assert element.screenshot(str(target)) and target.stat().st_size > 5_000
+
+
+def test_group_summaries_and_compare_page_render_without_console_errors(browser, waves, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    old, new = waves
+    assert CliRunner().invoke(app, ["compare", str(old), str(new), "--out", str(tmp_path / "cmp")]).exit_code == 0
+    browser.get_log("browser")
+    browser.get((new / "report.html").as_uri())
+    summaries = browser.find_element(By.ID, "group-summaries")
+    groups = browser.find_elements(By.CSS_SELECTOR, "#group-summaries section.group")
+    assert summaries.is_displayed() and len(groups) == 5 and all(g.is_displayed() for g in groups)
+    links = browser.find_elements(By.CSS_SELECTOR, "#heatmap svg a")
+    assert len(links) == 5  # every heatmap row links to its summary
+    target = links[0].get_dom_attribute("href").split("#")[1]
+    assert browser.find_element(By.ID, target).is_displayed()
+    assert any("mainitsi teeman" in g.text or "Ei merkitseviä eroja" in g.text for g in groups)
+    browser.execute_script("arguments[0].scrollIntoView()", summaries)
+    _screenshot(summaries, "group-summaries.png", tmp_path)
+    browser.get((tmp_path / "cmp" / "compare.html").as_uri())
+    assert browser.title.startswith("Kyselykierrosten vertailu")
+    chart = browser.find_element(By.CSS_SELECTOR, "#overall .dumbbell svg")
+    assert chart.is_displayed() and chart.size["width"] > 300 and chart.size["height"] > 100
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#overall circle")) == 18  # nine themes, two waves
+    assert "Vertaistuki" in browser.find_element(By.ID, "changes").text
+    _screenshot(browser.find_element(By.ID, "overall"), "compare.png", tmp_path)
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

@@ -6,6 +6,7 @@ group names are untrusted text: the HTML template autoescapes them, Markdown esc
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,7 @@ def render_markdown(table: pd.DataFrame, old: Run, new: Run, lang: str) -> str:
     lines = [f"# {t['title']}", "", f"{t['old']}: `{md_text(old.path.name)}` ({n_old} {t['respondents']}); {t['new']}: `{md_text(new.path.name)}` ({n_new} {t['respondents']}).",
              "", t["note"].format(min_cell=min_cell), "", f"## {t['changed']}", ""]
     significant = _significant(overall, alpha)
-    lines += [f"- {md_text(change_sentence(r, lang, confidence))}" for _, r in significant.iterrows()] or [t["none_changed"].format(alpha=fmt.number(alpha, lang))]
+    lines += [f"- {change_sentence({**r, 'label': md_text(r['label'])}, lang, confidence)}" for _, r in significant.iterrows()] or [t["none_changed"].format(alpha=fmt.number(alpha, lang))]
     lines += ["", f"## {t['all']}", "", f"| {t['theme']} | {t['basis']} | {t['old']} | {t['new']} | {t['change']} | p |", "|---|---|---:|---:|---:|---:|"]
     for _, r in overall.iterrows():
         lines.append(f"| {md_text(r['label'])} | {md_text(basis_text(r, lang))} | {_share(r, 'old', lang, min_cell)} | {_share(r, 'new', lang, min_cell)} | "
@@ -94,7 +95,7 @@ def render_markdown(table: pd.DataFrame, old: Run, new: Run, lang: str) -> str:
         for (column, group), rows in groups.groupby(["group_column", "group"], sort=False):
             found = _significant(rows, alpha)
             lines += [f"### {md_text(group)} ({md_text(column)})", ""]
-            lines += [f"- {md_text(change_sentence(r, lang, confidence))}" for _, r in found.iterrows()] or [t["none_changed"].format(alpha=fmt.number(alpha, lang))]
+            lines += [f"- {change_sentence({**r, 'label': md_text(r['label'])}, lang, confidence)}" for _, r in found.iterrows()] or [t["none_changed"].format(alpha=fmt.number(alpha, lang))]
             lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -110,9 +111,9 @@ def _share(row: Any, wave: str, lang: str, min_cell: int) -> str:
 
 def dumbbell(rows: pd.DataFrame, alpha: float, lang: str) -> dict[str, Any]:
     """Return the dumbbell chart of one set of rows: per theme a line from the earlier share to the new one."""
-    left, width, row_h = 270, 420, 26
-    values = pd.concat([rows["share_old"], rows["share_new"], rows["ci_high_old"], rows["ci_high_new"]]).dropna()
-    top = max(float(values.max()) if len(values) else 0.0, 0.05)
+    left, width, row_h = 310, 420, 26
+    values = pd.concat([rows["share_old"], rows["share_new"]]).dropna()
+    top = max(math.ceil((float(values.max()) if len(values) else 0.0) * 10) / 10, 0.1)  # a round axis: 10 %, 20 %, ...
     scale = lambda v: None if pd.isna(v) else round(left + width * float(v) / top, 1)  # noqa: E731
     items = []
     for i, (_, r) in enumerate(rows.iterrows()):
@@ -122,7 +123,8 @@ def dumbbell(rows: pd.DataFrame, alpha: float, lang: str) -> dict[str, Any]:
             "x_old": scale(r["share_old"]), "x_new": scale(r["share_new"]),
             "title": f"{r['label']}: {fmt.percent(r['share_old'], lang)} → {fmt.percent(r['share_new'], lang)}",
         })
-    ticks = [{"x": scale(v), "text": fmt.percent(v, lang)} for v in [top * k / 4 for k in range(5)]]
+    step = 0.1 if top <= 0.5 else 0.2
+    ticks = [{"x": scale(k * step), "text": fmt.percent(k * step, lang)} for k in range(int(round(top / step)) + 1)]
     return {"items": items, "ticks": ticks, "left": left, "width": width + left + 60, "height": 40 + len(items) * row_h}
 
 

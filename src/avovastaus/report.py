@@ -11,6 +11,7 @@ masked (``report.redact``) in all three reports.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -251,8 +252,9 @@ def _markdown_groups(run: Run, lang: str, mask: Callable[[str], str], labels: di
         lines.append(f"{t['top_themes']}: {top}.")
         if not (s.over or s.under):
             lines += ["", t["no_difference"].format(alpha=fmt.number(alpha, lang))]
+        safe = dataclasses.replace(s, group=md_text(s.group))  # the names escaped, the sentence's own "p < 0,001" kept as it reads
         for line in s.over + s.under:
-            lines += ["", f"- {md_text(difference_sentence(s, line, lang, confidence))}"]
+            lines += ["", f"- {difference_sentence(safe, dataclasses.replace(line, label=md_text(line.label)), lang, confidence)}"]
             lines += [f"  > {md_text(text)} ({md_text(ref)})" for ref, text in line.quotes]
         if s.words:
             lines += ["", f"{t['words']}: {md_text(s.words)}."]
