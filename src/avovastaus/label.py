@@ -15,9 +15,10 @@ The same scorer gives the distinctive words of a respondent group against the ot
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Callable, Literal, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -103,7 +104,7 @@ def log_odds(counts: sparse.spmatrix | np.ndarray, prior_strength: float = PRIOR
 def class_keywords(
     answer_words: Sequence[Sequence[Lemma]], labels: Sequence[str | None], classes: Sequence[str], n: int = 10,
     method: KeywordMethod = "log_odds", prior_strength: float = PRIOR_STRENGTH, max_df: float | None = None, min_docs: int = 1,
-    max_classes: int | None = None,
+    max_classes: int | None = None, bases: Callable[[str], frozenset[str]] | None = None,
 ) -> dict[str, list[Keyword]]:
     """Return the top ``n`` distinctive keywords of each class from the content words of the answers labelled with it.
 
@@ -111,7 +112,9 @@ def class_keywords(
     label leaves the answer out. Each class is scored against all other classes. A keyword must
     occur in at least ``min_docs`` of the class's answers; with ``max_df``, a lemma found in more than
     that share of the classes is no keyword (a document-frequency ceiling, for either method); with
-    ``max_classes``, a lemma is a keyword only of the ``max_classes`` classes where it scores highest.
+    ``max_classes``, a lemma is a keyword only of the ``max_classes`` classes where it scores highest;
+    with ``bases`` (a lemma -> its possible base forms), a lemma sharing a base form with a chosen
+    keyword is skipped (``tunne`` after ``tuntea``: Voikko reads "tunne" as a form of both).
     """
     docs: list[list[str]] = [[] for _ in classes]
     doc_freq: list[Counter] = [Counter() for _ in classes]
@@ -153,18 +156,24 @@ def class_keywords(
         rank = np.empty_like(order)
         np.put_along_axis(rank, order, np.arange(len(classes))[:, None].repeat(scores.shape[1], axis=1), axis=0)
         raw = np.where(rank >= max_classes, 0, raw)
-    return {c: _pick(scores[i], raw[i], vocab, compound_of[i], n) for i, c in enumerate(classes)}
+    return {c: _pick(scores[i], raw[i], vocab, compound_of[i], n, bases) for i, c in enumerate(classes)}
 
 
-def _pick(scores: np.ndarray, raw: np.ndarray, vocab: np.ndarray, compound_of: Counter, n: int) -> list[Keyword]:
+def _pick(
+    scores: np.ndarray, raw: np.ndarray, vocab: np.ndarray, compound_of: Counter, n: int, bases: Callable[[str], frozenset[str]] | None = None,
+) -> list[Keyword]:
     """Return up to ``n`` keywords by score (positive scores of terms the class uses), a compound and its parts said once."""
     # deterministic order: score desc, then lemma
     order = sorted(np.flatnonzero((scores > 0) & (raw > 0)), key=lambda j: (-round(float(scores[j]), 12), vocab[j]))
     chosen: list[Keyword] = []
+    said: set[str] = set()  # base forms of the chosen keywords
     for j in order:
         if len(chosen) == n:
             break
         lemma = str(vocab[j])
+        forms = bases(lemma) if bases is not None else frozenset((lemma,))
+        if forms & said:
+            continue
         from_compounds = Counter({c: k for (part, c), k in compound_of.items() if part == lemma})
         via = None
         if from_compounds and sum(from_compounds.values()) * 2 > raw[j]:
@@ -173,7 +182,21 @@ def _pick(scores: np.ndarray, raw: np.ndarray, vocab: np.ndarray, compound_of: C
         if any(via == k.lemma or k.via_compound == lemma or (via and via == k.via_compound) for k in chosen):
             continue
         chosen.append(Keyword(lemma, float(scores[j]), via))
+        said |= forms
     return chosen
+
+
+@functools.lru_cache(maxsize=50_000)
+def voikko_bases(lemma: str) -> frozenset[str]:
+    """Return ``lemma`` with every base form Voikko reads in it (loads the Finnish resources once per process, as the lemmas did)."""
+    return frozenset({lemma, *(base for base, _, _ in _analyzer().analyses(lemma))})
+
+
+@functools.lru_cache(maxsize=1)
+def _analyzer():
+    from .finnish import FinnishAnalyzer
+
+    return FinnishAnalyzer().initialize()
 
 
 def theme_keywords(
@@ -181,9 +204,10 @@ def theme_keywords(
 ) -> dict[str, list[Keyword]]:
     """Return the top ``n`` distinctive keywords of each theme from the content words of its primary answers.
 
-    Weighted log-odds; a lemma is a keyword of at most :data:`MAX_THEMES_PER_KEYWORD` themes, those it is most typical of.
+    Weighted log-odds; a lemma is a keyword of at most :data:`MAX_THEMES_PER_KEYWORD` themes, those it is most typical of;
+    no two keywords of a theme share a base form.
     """
-    return class_keywords(answer_words, primary, theme_ids, n, max_classes=MAX_THEMES_PER_KEYWORD)
+    return class_keywords(answer_words, primary, theme_ids, n, max_classes=MAX_THEMES_PER_KEYWORD, bases=voikko_bases)
 
 
 def ctfidf_keywords(

@@ -16,6 +16,8 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
+import pandas as pd
+
 from . import formatting as fmt
 from .redact import redact
 from .report_groups import difference_sentence, methods_text, several_themes_note, share_phrase, summaries

@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from .finnish import Lemma
-from .label import class_keywords
+from .label import class_keywords, voikko_bases
 
 GROUP_COLUMNS = [
     "group_column", "group", "question", "theme", "n_group", "n_theme", "share", "ci_low", "ci_high",
@@ -191,7 +191,7 @@ def group_words(
         values = answers[column].tolist()
         sizes = answers.groupby(column)["id"].nunique()
         groups = sorted(sizes.index)
-        keywords = class_keywords(words, values, groups, n, min_docs=min_cell)
+        keywords = class_keywords(words, values, groups, n, min_docs=min_cell, bases=voikko_bases)
         for group in groups:
             size = int(sizes[group])
             shown = ", ".join(k.display() for k in keywords[group]) if size >= min_cell else ""

@@ -272,3 +272,12 @@ def test_a_lemma_names_at_most_two_themes() -> None:
     holders = [t for t, v in capped.items() if "suomi" in [k.lemma for k in v]]
     assert holders == ["a", "b"]  # where it scores highest
     assert theme_keywords(docs, labels, ["a", "b", "c", "d"]) == capped
+
+
+def test_no_two_keywords_share_a_base_form() -> None:
+    docs = [[L("tuntea"), L("tunne"), L("raha")]] * 2 + [[L("tuntea"), L("raha")]] * 2 + [[L("vero")]] * 4
+    labels = ["a"] * 4 + ["b"] * 4
+    assert [k.lemma for k in class_keywords(docs, labels, ["a", "b"])["a"]] == ["raha", "tuntea", "tunne"]
+    bases = {"tunne": frozenset({"tunne", "tuntea"})}  # Voikko reads "tunne" also as a form of "tuntea"
+    once = class_keywords(docs, labels, ["a", "b"], bases=lambda w: bases.get(w, frozenset({w})))["a"]
+    assert [k.lemma for k in once] == ["raha", "tuntea"]
