@@ -32,15 +32,19 @@ def tiny_run(tmp_path_factory):
 
 def test_run_writes_every_output_with_the_documented_columns(tiny_run):
     _, out = tiny_run
-    assert sorted(p.name for p in out.iterdir()) == ["answers.csv", "groups.csv", "manifest.json", "report.html", "report.md", "summary.xlsx", "themes.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["answers.csv", "group_words.csv", "groups.csv", "manifest.json", "report.html", "report.md", "summary.xlsx", "themes.csv"]
     answers = pd.read_csv(out / "answers.csv", dtype=str, keep_default_na=False)
     assert list(answers.columns) == ["id", "question", "vastaajaryhma", "alue", "text", "excluded", "theme", "themes", "score", "confidence"]
     themes = pd.read_csv(out / "themes.csv", keep_default_na=False)
     assert list(themes.columns) == ["theme", "label", "source", "keywords", "size", "share", "examples"]
     groups = pd.read_csv(out / "groups.csv")
-    assert list(groups.columns) == ["group_column", "group", "theme", "n_group", "n_theme", "share", "ci_low", "ci_high", "p_value", "p_adjusted", "suppressed"]
+    assert list(groups.columns) == ["group_column", "group", "question", "theme", "n_group", "n_theme", "share", "ci_low", "ci_high",
+                                    "share_rest", "diff", "diff_low", "diff_high", "p_value", "p_adjusted", "suppressed"]
+    # respondents per question, then all questions together (empty question): a respondent once per theme
+    assert list(dict.fromkeys(groups["question"].fillna(""))) == ["yhteistyo_nyt", "kehittaminen", ""]
+    assert list(pd.read_csv(out / "group_words.csv").columns) == ["group_column", "group", "n_group", "keywords"]
     sheets = pd.read_excel(out / "summary.xlsx", sheet_name=None)
-    assert list(sheets) == ["Yleiskuva", "Teemat", "Ryhmät", "Vastaukset"]
+    assert list(sheets) == ["Yleiskuva", "Teemat", "Ryhmät", "Ryhmäyhteenvedot", "Vastaukset"]
 
 
 def test_every_answer_is_accounted_for(tiny_run):
@@ -76,7 +80,7 @@ def test_same_input_config_seed_give_identical_tables(tiny_run, tmp_path):
     _, first = tiny_run
     second = tmp_path / "again"
     run_pipeline(TINY, fast_config(), second)
-    for name in rundir.TABLES:
+    for name in (*rundir.TABLES, rundir.GROUP_WORDS):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 

@@ -68,7 +68,7 @@ def test_report_command_regenerates_in_english_without_recomputing(hostile_run, 
     assert result.exit_code == 0, result.output
     html = (run / "report.html").read_text()
     assert 'lang="en"' in html and "Theme shares by group" in html and "[phone]" in html
-    assert list(pd.read_excel(run / "summary.xlsx", sheet_name=None)) == ["Overview", "Themes", "Groups", "Answers"]
+    assert list(pd.read_excel(run / "summary.xlsx", sheet_name=None)) == ["Overview", "Themes", "Groups", "Group summaries", "Answers"]
     assert {n: (run / n).read_bytes() for n in before} == before
 
 

@@ -247,6 +247,23 @@ def report(
                 typer.echo(path)
 
 
+@app.command("compare")
+def compare_(
+    old_run: Path = typer.Argument(..., help="The earlier wave's run directory."),
+    new_run: Path = typer.Argument(..., help="The new wave's run directory (same questions; made with --review-from OLD_RUN or the same codebook)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: NEW_RUN/compare)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="fi or en (default: the new run's report.lang)."),
+) -> None:
+    """Compare two survey waves: each theme's share of respondents in both, the change with its interval and a corrected test, per group too."""
+    from .compare import compare
+
+    if lang not in (None, "fi", "en"):
+        raise typer.BadParameter("--lang must be fi or en")
+    with _errors():
+        for path in compare(old_run, new_run, out, lang):
+            typer.echo(path)
+
+
 @app.command()
 def review(
     run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="A run directory written by `avovastaus run`."),

@@ -43,6 +43,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E305": ("Review server: {detail}", "Use the default --host 127.0.0.1, or add --allow-remote and share the printed token only with evaluators."),
     "E306": ("Run directory {path} was written by a newer avovastaus (format version {found}; this version reads up to {supported})", "Upgrade avovastaus (pip install -U avovastaus), or re-run the analysis with this version."),
     "E307": ("Gold file {path} cannot be joined with the run: {detail}", "Pass the gold file's id column with --id; its values must be the run's respondent ids (the --id column of `avovastaus run`)."),
+    "E310": ("Cannot compare {old} with {new}: {detail}", "Compare two runs of the same survey questions (the new wave run with --review-from OLD_RUN or the same codebook) that share at least one --group column."),
     "E304": ("Nothing to analyse in {path}: all {n_read} answers were excluded ({reasons})", "Check that --text names the open-question columns."),
     # review journal
     "E401": (

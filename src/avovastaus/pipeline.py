@@ -34,8 +34,8 @@ from .model import Progress, Silent, ThemeModel, model_from_config
 from .modelbuild import BUILT_MODELS, is_built
 from .report import write_reports
 from .carryover import carry_over
-from .rundir import FORMAT_VERSION, TABLES, Manifest, answer_key, example_ref, write_csv
-from .summarize import group_table
+from .rundir import FORMAT_VERSION, GROUP_WORDS, TABLES, Manifest, answer_key, example_ref, write_csv
+from .summarize import group_table, group_words
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class RunResult:
             f"Read {c['read']} answers ({c['respondents']} respondents); excluded {c['excluded']} ({reasons}); analysed {c['analysed']}.\n"
             f"Themes: {self.n_themes} ({self.n_codebook} from the codebook, {self.n_discovered} discovered); "
             f"unassigned {c['unassigned']} ({c['unassigned_share']:.1%}).\n"
-            f"Results: {self.out_dir}/ (report.html, summary.xlsx, report.md, answers.csv, themes.csv, groups.csv, manifest.json)"
+            f"Results: {self.out_dir}/ (report.html, summary.xlsx, report.md, answers.csv, themes.csv, groups.csv, group_words.csv, manifest.json)"
         ) + (f"\nWarning: {self.warning}" if self.warning else "")
 
 
@@ -126,17 +126,19 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
         timings.lap("review")
 
     themes_table = _themes_table(answers, analysed, model, len(survey.text_columns) > 1, stability)
+    in_groups = answers.loc[analysed, ["id", "question", *survey.group_columns]].reset_index(drop=True)
     groups_table, tests = group_table(
-        answers.loc[analysed, survey.group_columns].reset_index(drop=True), model.assignment_.themes, model.theme_ids_,
+        in_groups, model.assignment_.themes, model.theme_ids_, survey.group_columns,
         correction=config.summarize.correction, min_cell=config.summarize.min_cell, confidence=config.summarize.confidence,
     )
+    words_table = group_words(in_groups, model.features_.words, survey.group_columns, config.summarize.min_cell, config.label.n_keywords)
     timings.lap("summarize")
     answers_table = _answers_table(answers, analysed, model.assignment_, survey.group_columns)
     counts = _counts(answers, analysed, model.assignment_, survey, truncated)
     manifest = _manifest(input_path, config, survey, answers, truncated, counts, codebook, embedder, model, tests, stability, themes_table, review_info)
     fit = codebook_fit(model.features_.words, codebook, model.assignment_.themes, model.sources_) if codebook else None
     setattr(manifest, "codebook_fit", fit)  # an extra manifest key: report and review app warn from it
-    _write(out_dir, config, manifest, (answers_table, themes_table, groups_table), carried, timings)
+    _write(out_dir, config, manifest, (answers_table, themes_table, groups_table, words_table), carried, timings)
     n_codebook = sum(1 for t in model.theme_ids_ if model.sources_[t] == "codebook")
     return RunResult(out_dir, counts, len(model.theme_ids_), n_codebook, len(model.theme_ids_) - n_codebook,
                      fit_warning(fit, codebook.name if codebook else "", "en"))
@@ -210,9 +212,11 @@ def _manifest(
         "statistics": {
             "interval": f"Wilson score, {config.summarize.confidence * 100:g}%",
             "significance_level": config.summarize.alpha,
-            "test": "theme share in group vs. all other answers: Pearson chi-square (2x2, no continuity correction) when every expected count >= 5, else Fisher's exact test",
+            "unit": "respondent: per question, and across questions (question = '') with a respondent counted once per theme",
+            "test": "share of the group's respondents carrying the theme vs. all other respondents': Pearson chi-square (2x2, no continuity correction) when every expected count >= 5, else Fisher's exact test",
+            "effect_size": f"difference in shares (group minus the rest), Newcombe hybrid score interval, {config.summarize.confidence * 100:g}%",
             "multiple_testing": {"holm": "Holm-Bonferroni (family-wise error)", "bh": "Benjamini-Hochberg (false discovery rate)"}[config.summarize.correction],
-            "family": "all non-suppressed cells of groups.csv",
+            "family": "the non-suppressed cells of one scope of groups.csv (one question, or all questions)",
             "suppressed_below": config.summarize.min_cell,
             "tests": tests,
         },
@@ -231,7 +235,7 @@ def _write(out_dir: Path, config: Config, manifest: Manifest, tables: tuple[pd.D
     """Write the run directory beside its place, then swap it in: tables, manifest, carried decisions, reports."""
     tmp = rundir.staging_dir(out_dir)
     try:
-        for name, table in zip(TABLES, tables):
+        for name, table in zip((*TABLES, GROUP_WORDS), tables):
             write_csv(table, tmp / name, escape=config.report.escape_formulas)
         # the reports read the manifest; it is written again below once the time of writing them is known
         manifest.timings_s = dict(timings)

@@ -1,13 +1,17 @@
 """Human-readable outputs from a run directory's tables: ``report.html``, ``report.md``, ``summary.xlsx``.
 
-No computation happens here: everything is read from ``answers.csv``, ``themes.csv``, ``groups.csv``
-and ``manifest.json``, so ``avovastaus report RUN_DIR`` can regenerate the reports at any time.
+No computation happens here: everything is read from ``answers.csv``, ``themes.csv``, ``groups.csv``,
+``group_words.csv`` and ``manifest.json``, so ``avovastaus report RUN_DIR`` can regenerate the reports
+at any time. This module holds the texts of both languages, the views the reports share and
+``report.md``; ``report_html``, ``report_xlsx`` and ``report_groups`` (the summary per respondent
+group) hold the rest, and ``formatting`` writes the numbers (``12 %``, ``p < 0,001``).
 Answer text is untrusted: the HTML template autoescapes everything, and contact details are
 masked (``report.redact``) in all three reports.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -15,7 +19,9 @@ from typing import Any, Callable
 import pandas as pd
 
 from .codebookfit import fit_warning
+from . import formatting as fmt
 from .redact import redact
+from .report_groups import difference_sentence, methods_text, several_themes_note, share_phrase, summaries
 from .rundir import Run, atomic_write, example_ref, load_run
 
 UI: dict[str, dict[str, str]] = {
@@ -25,7 +31,7 @@ UI: dict[str, dict[str, str]] = {
         "codebook": "Koodikirja", "none": "ei (pelkkä löytäminen)", "seed": "Siemenluku", "themes": "Teemat",
         "theme": "Teema", "share": "Osuus", "size": "Vastauksia", "keywords": "Avainsanat", "stability": "Pysyvyys",
         "quotes": "Esimerkkivastauksia", "shares_chart": "Teemojen osuudet analysoiduista vastauksista",
-        "heatmap": "Teemojen osuudet ryhmittäin", "heatmap_note": "* = ero muihin vastaajiin merkitsevä (korjattu p < {alpha}); harmaa = alle {min_cell} vastausta, piilotettu.",
+        "heatmap": "Teemojen osuudet ryhmittäin (% vastaajista)", "heatmap_note": "* = ero muihin vastaajiin merkitsevä (korjattu p < {alpha}); harmaa = alle {min_cell} vastaajaa, piilotettu.",
         "excluded_title": "Poissuljetut vastaukset", "reason": "Syy", "count": "Määrä", "examples": "Esimerkkejä",
         "codebook_src": "koodikirja", "discovered_src": "uusi", "unstable": "epävakaa", "source": "Lähde",
         "empty": "tyhjä", "punctuation": "pelkkiä välimerkkejä", "placeholder": "täyte (esim. xx)", "dont_know": "en osaa sanoa",
@@ -34,6 +40,10 @@ UI: dict[str, dict[str, str]] = {
         "review_title": "Arvioijien päätökset aiemmasta ajosta", "review_applied": "Ajosta {source} sovellettiin {n} päätöstä. Soveltamatta jääneet ja syyt:",
         "review_all": "Kaikki päätökset voitiin soveltaa.",
         "reviewed_title": "Arvioitu tulos", "reviewed_applied": "Tämä raportti sisältää arvioijien {n} päätöstä (arvioijat: {reviewers}); mallin oma teema on answers.csv-taulun sarakkeessa model_theme. Soveltamatta jääneet ja syyt:",
+        "groups_title": "Ryhmäkohtaiset yhteenvedot", "n_respondents": "{n} vastaajaa", "top_themes": "Yleisimmät teemat",
+        "over": "Useammin kuin muut vastaajat", "under": "Harvemmin kuin muut vastaajat", "words": "Tunnusomaiset sanat",
+        "no_difference": "Ei merkitseviä eroja muihin vastaajiin (korjattu p < {alpha}).", "suppressed_group": "Alle {min_cell} vastaajaa: luvut piilotettu.",
+        "heatmap_link": "Ryhmän nimestä pääsee sen yhteenvetoon.",
     },
     "en": {
         "title": "Themes of open answers", "summary": "Summary", "read": "Answers read", "excluded": "Excluded",
@@ -41,7 +51,7 @@ UI: dict[str, dict[str, str]] = {
         "codebook": "Codebook", "none": "none (pure discovery)", "seed": "Seed", "themes": "Themes",
         "theme": "Theme", "share": "Share", "size": "Answers", "keywords": "Keywords", "stability": "Stability",
         "quotes": "Representative answers", "shares_chart": "Theme shares of analysed answers",
-        "heatmap": "Theme shares by group", "heatmap_note": "* = differs from other respondents (adjusted p < {alpha}); grey = under {min_cell} answers, suppressed.",
+        "heatmap": "Theme shares by group (% of respondents)", "heatmap_note": "* = differs from other respondents (adjusted p < {alpha}); grey = under {min_cell} respondents, suppressed.",
         "excluded_title": "Excluded answers", "reason": "Reason", "count": "Count", "examples": "Examples",
         "codebook_src": "codebook", "discovered_src": "discovered", "unstable": "unstable", "source": "Source",
         "empty": "empty", "punctuation": "punctuation only", "placeholder": "placeholder (e.g. xx)", "dont_know": "don't know",
@@ -50,6 +60,10 @@ UI: dict[str, dict[str, str]] = {
         "review_title": "Evaluator decisions from an earlier run", "review_applied": "{n} decisions of run {source} were applied. Not applied, and why:",
         "review_all": "Every decision could be applied.",
         "reviewed_title": "Reviewed result", "reviewed_applied": "This report includes {n} evaluator decisions (evaluators: {reviewers}); the model's own theme is in the model_theme column of answers.csv. Not applied, and why:",
+        "groups_title": "Summaries by respondent group", "n_respondents": "{n} respondents", "top_themes": "Most common themes",
+        "over": "More often than other respondents", "under": "Less often than other respondents", "words": "Distinctive words",
+        "no_difference": "No significant differences from the other respondents (adjusted p < {alpha}).", "suppressed_group": "Under {min_cell} respondents: figures suppressed.",
+        "heatmap_link": "A group's name links to its summary.",
     },
 }
 HEADERS = {
@@ -57,13 +71,14 @@ HEADERS = {
         "id": "Vastaaja", "question": "Kysymys", "text": "Vastaus", "excluded": "Poissuljettu (syy)", "theme": "Pääteema",
         "themes": "Kaikki teemat", "score": "Samankaltaisuus", "label": "Nimi", "source": "Lähde", "keywords": "Avainsanat",
         "size": "Vastauksia", "share": "Osuus", "examples": "Esimerkkivastaukset", "stability": "Pysyvyys", "group_column": "Ryhmittely",
-        "group": "Ryhmä", "n_group": "Vastauksia ryhmässä", "n_theme": "Teeman vastauksia", "ci_low": "{level} LV alaraja",
-        "ci_high": "{level} LV yläraja", "p_value": "p-arvo", "p_adjusted": "Korjattu p-arvo", "suppressed": "Piilotettu",
+        "group": "Ryhmä", "n_group": "Vastaajia ryhmässä", "n_theme": "Teeman maininneita", "ci_low": "{level} LV alaraja",
+        "ci_high": "{level} LV yläraja", "share_rest": "Osuus muista vastaajista", "diff": "Ero (%-yks.)", "diff_low": "Eron {level} LV alaraja",
+        "diff_high": "Eron {level} LV yläraja", "p_value": "p-arvo", "p_adjusted": "Korjattu p-arvo", "suppressed": "Piilotettu",
+        "kind": "Rivi", "keywords_group": "Tunnusomaiset sanat",
     },
     "en": {},
 }
-SHEETS = {"fi": ("Yleiskuva", "Teemat", "Ryhmät", "Vastaukset"), "en": ("Overview", "Themes", "Groups", "Answers")}
-PERCENT_COLUMNS = {"share", "ci_low", "ci_high"}
+SHEETS = {"fi": ("Yleiskuva", "Teemat", "Ryhmät", "Ryhmäyhteenvedot", "Vastaukset"), "en": ("Overview", "Themes", "Groups", "Group summaries", "Answers")}
 PLACEHOLDERS = {"fi": ("[sähköposti]", "[puhelin]"), "en": ("[email]", "[phone]")}
 
 
@@ -80,6 +95,9 @@ def write_reports(run_dir: Path, lang: str | None = None, redact_text: bool | No
     redact_on = run.manifest.setting("report", "redact", True) if redact_text is None else redact_text
     email, phone = PLACEHOLDERS[lang]
     mask = (lambda t: redact(t, email=email, phone=phone)) if redact_on else (lambda t: t)
+    from .report_html import render_html
+    from .report_xlsx import write_summary_xlsx
+
     outputs = {
         "report.html": lambda p: p.write_text(render_html(run, lang, mask), encoding="utf-8"),
         "report.md": lambda p: p.write_text(render_markdown(run, lang, mask), encoding="utf-8"),
@@ -95,28 +113,10 @@ def write_reports(run_dir: Path, lang: str | None = None, redact_text: bool | No
 # ---------------------------------------------------------------- shared view model
 
 
-def _significance(run: Run) -> tuple[float, float]:
+def significance(run: Run) -> tuple[float, float]:
     """Return (confidence of the intervals, significance level) the run was computed with; older runs: 0.95, 0.05."""
     m = run.manifest
     return float(m.setting("summarize", "confidence", 0.95)), float(m.setting("summarize", "alpha", 0.05))
-
-
-def _number(value: float, lang: str) -> str:
-    """Return a plain number as the language writes it (0,05 in Finnish)."""
-    text = f"{value:g}"
-    return text.replace(".", ",") if lang == "fi" else text
-
-
-def _level(confidence: float, lang: str) -> str:
-    """Return a confidence level as a percentage label: '95 %' in Finnish, '95%' in English."""
-    return _number(round(confidence * 100, 6), lang) + (" %" if lang == "fi" else "%")
-
-
-def _pct(value: Any, lang: str = "fi") -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    text = f"{float(value) * 100:.0f} %"
-    return text if lang == "fi" else text.replace(" %", "%")
 
 
 def _quote_lookup(run: Run) -> dict[str, str]:
@@ -124,7 +124,7 @@ def _quote_lookup(run: Run) -> dict[str, str]:
     return {example_ref(i, q, several): t for i, q, t in zip(run.answers["id"], run.answers["question"], run.answers["text"])}
 
 
-def _themes_view(run: Run, lang: str, mask: Callable[[str], str]) -> list[dict[str, Any]]:
+def themes_view(run: Run, lang: str, mask: Callable[[str], str]) -> list[dict[str, Any]]:
     quotes = _quote_lookup(run)
     threshold = run.manifest.stability.threshold if run.manifest.stability else None
     n_quotes = run.manifest.setting("report", "n_quotes", 4)
@@ -136,7 +136,7 @@ def _themes_view(run: Run, lang: str, mask: Callable[[str], str]) -> list[dict[s
         view.append({
             **row,
             "source_text": UI[lang]["codebook_src" if row["source"] == "codebook" else "discovered_src"],
-            "share_text": _pct(row["share"], lang),
+            "share_text": fmt.percent(row["share"], lang),
             "stability": stability,
             "unstable": stability is not None and threshold is not None and stability < threshold,
             "quotes": [(i, mask(quotes.get(i, ""))) for i in ids],
@@ -144,7 +144,7 @@ def _themes_view(run: Run, lang: str, mask: Callable[[str], str]) -> list[dict[s
     return view
 
 
-def _excluded_view(run: Run, lang: str, mask: Callable[[str], str]) -> list[dict[str, Any]]:
+def excluded_view(run: Run, lang: str, mask: Callable[[str], str]) -> list[dict[str, Any]]:
     excluded = run.answers[run.answers["excluded"] != ""]
     out = []
     for reason, rows in excluded.groupby("excluded", sort=True):
@@ -177,60 +177,6 @@ def input_notes(run: Run, lang: str) -> list[str]:
     return notes
 
 
-# ---------------------------------------------------------------- SVG charts (data -> markup via the template)
-
-
-def _bar_chart(themes: list[dict[str, Any]]) -> dict[str, Any]:
-    rows = [{"label": t["label"], "share": float(t["share"]), "text": t["share_text"]} for t in themes]
-    top = max([r["share"] for r in rows] + [0.01])
-    bar_h, gap, left, width = 22, 6, 260, 420
-    for i, r in enumerate(rows):
-        r["y"] = i * (bar_h + gap)
-        r["w"] = round(width * r["share"] / top, 1)
-    return {"rows": rows, "bar_h": bar_h, "left": left, "width": width, "height": len(rows) * (bar_h + gap) + 10}
-
-
-def _heatmap(run: Run, themes: list[dict[str, Any]]) -> dict[str, Any] | None:
-    groups = run.groups
-    alpha = _significance(run)[1]
-    if groups.empty:
-        return None
-    order = [t["theme"] for t in themes]
-    labels = {t["theme"]: t["label"] for t in themes}
-    pairs = list(dict.fromkeys(zip(groups["group_column"], groups["group"])))
-    cell, left, top = 46, 230, 150
-    cells = []
-    for r, (column, group) in enumerate(pairs):
-        sub = groups[(groups["group_column"] == column) & (groups["group"] == group)].set_index("theme")
-        for c, theme in enumerate(order):
-            if theme not in sub.index:
-                continue
-            row = sub.loc[theme]
-            suppressed = bool(row["suppressed"])
-            share = None if suppressed or pd.isna(row["share"]) else float(row["share"])
-            significant = (not suppressed) and not pd.isna(row["p_adjusted"]) and float(row["p_adjusted"]) < alpha
-            cells.append({
-                "x": left + c * cell, "y": top + r * cell, "suppressed": suppressed, "significant": significant,
-                "fill": "#d9d9d9" if share is None else _blue(share),
-                "text": "<5" if suppressed else f"{share * 100:.0f}{'*' if significant else ''}",
-                "dark": share is not None and share > 0.35,
-                "title": f"{group} / {labels.get(theme, theme)}",
-            })
-    return {
-        "cells": cells, "cell": cell, "left": left, "top": top,
-        "rows": [{"y": top + r * cell + cell / 2, "text": f"{g} ({col})"} for r, (col, g) in enumerate(pairs)],
-        "cols": [{"x": left + c * cell + cell / 2, "text": labels.get(t, t)[:28]} for c, t in enumerate(order)],
-        "width": left + len(order) * cell + 170, "height": top + len(pairs) * cell + 10,  # room for the slanted labels
-    }
-
-
-def _blue(share: float) -> str:
-    """Return a white-to-blue colour for a share in [0, 1] (saturating at 60 %)."""
-    t = min(max(share / 0.6, 0.0), 1.0)
-    r, g, b = (round(255 + (x - 255) * t) for x in (8, 69, 148))
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
 def codebook_warning(run: Run, lang: str) -> str | None:
     """Return the warning that the run's codebook does not fit its answers (from the manifest's ``codebook_fit``), or None."""
     m = run.manifest
@@ -248,20 +194,6 @@ def review_lines(run: Run, lang: str) -> tuple[str, str] | None:
     return t["review_title"], t["review_applied"].format(n=review.applied, source=Path(review.source).name)
 
 
-def render_html(run: Run, lang: str = "fi", mask: Callable[[str], str] = redact) -> str:
-    """Return report.html: one self-contained page (inline CSS and SVG, no scripts, no external resources)."""
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    env = Environment(loader=PackageLoader("avovastaus", "templates"), autoescape=select_autoescape(default=True, default_for_string=True))
-    themes = _themes_view(run, lang, mask)
-    m = run.manifest
-    return env.get_template("report.html.j2").render(
-        t=UI[lang], m=m, counts=m.counts, themes=themes, bars=_bar_chart(themes), heat=_heatmap(run, themes),
-        excluded=_excluded_view(run, lang, mask), notes=input_notes(run, lang), alpha=_number(_significance(run)[1], lang), min_cell=m.statistics.suppressed_below,
-        input_name=Path(m.input.path).name, pct=lambda v: _pct(v, lang), review=m.review,
-        review_source=Path(m.review.source).name if m.review else "", review_text=review_lines(run, lang), fit_warning=codebook_warning(run, lang),
-    )
-
 
 # ---------------------------------------------------------------- markdown
 
@@ -278,12 +210,13 @@ def md_text(text: Any) -> str:
 
 
 def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = redact) -> str:
-    """Return report.md: a short plain-language summary (labels, keywords and group names escaped by :func:`md_text`)."""
+    """Return report.md: a short plain-language summary (labels, keywords, group names and quotes escaped by :func:`md_text`)."""
     t = UI[lang]
     m, c = run.manifest, run.manifest.counts
     reasons = ", ".join(f"{t.get(k, k)} {v}" for k, v in c.excluded_by_reason.items()) or "–"
-    themes = _themes_view(run, lang, mask)
+    themes = themes_view(run, lang, mask)
     fi = lang == "fi"
+    unassigned = fmt.percent(c.unassigned_share, lang, 1)
     lines = [
         f"# {t['title']}", "",
         (f"Aineisto `{Path(m.input.path).name}`: {c.read} vastausta {c.respondents} vastaajalta. "
@@ -291,137 +224,63 @@ def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = red
         (f"Input `{Path(m.input.path).name}`: {c.read} answers from {c.respondents} respondents. "
          f"{c.analysed} analysed; {c.excluded} excluded ({reasons})."),
         (f"Teemoja {m.themes.total}: koodikirjasta {m.themes.codebook}, uusia {m.themes.discovered}. "
-         f"Ilman teemaa jäi {c.unassigned} vastausta ({c.unassigned_share:.1%}); {c.multi_theme_answers} vastauksessa on useampi teema.") if fi else
+         f"Ilman teemaa jäi {c.unassigned} vastausta ({unassigned}); {c.multi_theme_answers} vastauksessa on useampi teema.") if fi else
         (f"{m.themes.total} themes: {m.themes.codebook} from the codebook, {m.themes.discovered} discovered. "
-         f"{c.unassigned} answers have no theme ({c.unassigned_share:.1%}); {c.multi_theme_answers} carry several themes."),
+         f"{c.unassigned} answers have no theme ({unassigned}); {c.multi_theme_answers} carry several themes."),
         *input_notes(run, lang),
         *([f"**⚠ {md_text(codebook_warning(run, lang))}**"] if codebook_warning(run, lang) else []),
         "", f"## {t['themes']}", "",
+        several_themes_note(lang), "",
         f"| {t['theme']} | {t['source']} | {t['size']} | {t['share']} | {t['keywords']} |", "|---|---|---:|---:|---|",
     ]
     for row in themes:
         flag = f" ⚠ {t['unstable']}" if row["unstable"] else ""
         lines.append(f"| {md_text(mask(row['label']))} (`{row['theme']}`){flag} | {row['source_text']} | {row['size']} | {row['share_text']} | {md_text(row['keywords'])} |")
-    groups = run.groups
-    confidence, alpha = _significance(run)
-    significant = groups[~groups["suppressed"] & (groups["p_adjusted"] < alpha)]
-    lines += ["", f"## {t['heatmap']}", ""]
+    lines += ["", f"## {t['groups_title']}", ""]
+    lines += _markdown_groups(run, lang, mask, {r["theme"]: r["label"] for r in themes})
     labels = {r["theme"]: md_text(mask(r["label"])) for r in themes}
-    if groups.empty:
-        lines.append(t["no_groups"])
-    elif significant.empty:
-        lines.append(f"Mikään teema ei eronnut ryhmien välillä merkitsevästi (korjattu p < {_number(alpha, lang)})." if fi
-                     else f"No theme differed significantly between groups (adjusted p < {_number(alpha, lang)}).")
-    for row in significant.sort_values(["p_adjusted", "group_column", "group", "theme"]).itertuples():
-        ci = f"{_pct(row.ci_low, lang)}–{_pct(row.ci_high, lang)}"
-        lines.append(f"- **{md_text(row.group)}** ({md_text(row.group_column)}): {labels.get(row.theme, row.theme)} {_pct(row.share, lang)} ({_level(confidence, lang)} {'LV' if fi else 'CI'} {ci}), p = {row.p_adjusted:.3g}")
     stability = m.stability
     if stability:
         flagged = ", ".join(f"{labels.get(x, x)} (`{x}`)" for x in stability.flagged) or "–"
+        sample, mean, threshold = fmt.percent(stability.sample, lang), fmt.number(stability.mean, lang), fmt.number(stability.threshold, lang)
         lines += ["", f"## {t['stability']}", "",
-                  (f"Ryhmittely toistettiin {stability.runs} kertaa {stability.sample:.0%}:n otoksilla; keskimääräinen pysyvyys {stability.mean} (1 = sama teema joka kerta). "
-                   f"Epävakaat teemat (< {stability.threshold}), tulkitse varoen: {flagged}.") if fi else
-                  (f"Clustering was repeated {stability.runs} times on {stability.sample:.0%} samples; mean stability {stability.mean} (1 = the same theme every time). "
-                   f"Unstable themes (< {stability.threshold}), read with care: {flagged}.")]
+                  (f"Ryhmittely toistettiin {stability.runs} kertaa {sample}:n otoksilla; keskimääräinen pysyvyys {mean} (1 = sama teema joka kerta). "
+                   f"Epävakaat teemat (< {threshold}), tulkitse varoen: {flagged}.") if fi else
+                  (f"Clustering was repeated {stability.runs} times on {sample} samples; mean stability {mean} (1 = the same theme every time). "
+                   f"Unstable themes (< {threshold}), read with care: {flagged}.")]
     review = m.review
     if review:
         title, sentence = review_lines(run, lang) or ("", "")
         lines += ["", f"## {title}", "", md_text(sentence)]
         lines += [f"- #{x['seq']} {x['kind']} ({md_text(x.get('reviewer', ''))}): {md_text(x['reason'])}" for x in review.not_applied] or [t["review_all"]]
-    s = m.statistics
-    lines += ["", f"## {t['methods']}", "", f"{s.interval}; {s.test}; {s.multiple_testing}; < {s.suppressed_below} → {'piilotettu' if fi else 'suppressed'}.", ""]
+    lines += ["", f"## {t['methods']}", "", " ".join(methods_text(run, lang)), ""]
     return "\n".join(lines)
 
 
-# ---------------------------------------------------------------- xlsx
-
-
-def write_summary_xlsx(path: Path, run: Run, lang: str = "fi", mask: Callable[[str], str] = redact) -> None:
-    """Write an overview sheet with a theme-share chart, then one sheet per table: readable headers, frozen header row, fitted widths, percentages.
-
-    Every text cell is a string cell, never a formula, whatever the answer starts with. Answers beyond
-    Excel's row limit continue on further answer sheets.
-    """
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
-
+def _markdown_groups(run: Run, lang: str, mask: Callable[[str], str], labels: dict[str, str]) -> list[str]:
+    """Return the group summaries as Markdown: a heading per group, its common themes, its significant differences with quotes, its words."""
     t = UI[lang]
-    answers = run.answers.assign(text=run.answers["text"].map(mask))
-    themes = run.themes.assign(label=run.themes["label"].map(mask))
-    m, c = run.manifest, run.manifest.counts
-    overview = pd.DataFrame({
-        t["summary"]: [t["read"], t["excluded"], t["analysed"], t["unassigned"], t["themes"], t["embedder"], t["codebook"], t["seed"]],
-        "": [c.read, c.excluded, c.analysed, c.unassigned, m.themes.total, m.embedder.id, m.codebook.name if m.codebook else t["none"], m.seed],
-    })
-    name_overview, name_themes, name_groups, name_answers = SHEETS[lang]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = name_overview
-    _fill_sheet(sheet, overview, {})
-    sheet.column_dimensions["A"].width = 24
-    sheet.column_dimensions["B"].width = 40
-    level = _level(_significance(run)[0], lang)
-    headers = {k: v.format(level=level) for k, v in HEADERS.get(lang, {}).items()}
-    theme_sheet = _table_sheet(book, name_themes, themes, headers)
-    _table_sheet(book, name_groups, run.groups, headers)
-    for k, start in enumerate(range(0, max(len(answers), 1), XLSX_MAX_ROWS)):
-        _table_sheet(book, name_answers if k == 0 else f"{name_answers} {k + 1}", answers.iloc[start : start + XLSX_MAX_ROWS], headers)
-    n = len(themes)
-    if n:
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = t["shares_chart"]
-        chart.y_axis.numFmt = "0%"
-        chart.legend = None
-        share_col = list(themes.columns).index("share") + 1
-        label_col = list(themes.columns).index("label") + 1
-        chart.add_data(Reference(theme_sheet, min_col=share_col, min_row=1, max_row=n + 1), titles_from_data=True)
-        chart.set_categories(Reference(theme_sheet, min_col=label_col, min_row=2, max_row=n + 1))
-        chart.height, chart.width = max(7, 0.6 * n), 18
-        sheet.add_chart(chart, "D2")
-    book.save(path)
+    confidence, alpha = significance(run)
+    groups = summaries(run, labels, alpha, mask)
+    if not groups:
+        return [t["no_groups"]]
+    from .report_groups import scope_sentence
 
+    lines = [scope_sentence(run, lang)]
+    for s in groups:
+        lines += ["", f"### {md_text(s.group)} ({md_text(s.column)}), {t['n_respondents'].format(n=s.n)}", ""]
+        if s.suppressed:
+            lines.append(t["suppressed_group"].format(min_cell=run.manifest.statistics.suppressed_below))
+            continue
+        top = "; ".join(f"{md_text(x.label)} {share_phrase(x, lang, confidence)}" for x in s.top) or "–"
+        lines.append(f"{t['top_themes']}: {top}.")
+        if not (s.over or s.under):
+            lines += ["", t["no_difference"].format(alpha=fmt.number(alpha, lang))]
+        safe = dataclasses.replace(s, group=md_text(s.group))  # the names escaped, the sentence's own "p < 0,001" kept as it reads
+        for line in s.over + s.under:
+            lines += ["", f"- {difference_sentence(safe, dataclasses.replace(line, label=md_text(line.label)), lang, confidence)}"]
+            lines += [f"  > {md_text(text)} ({md_text(ref)})" for ref, text in line.quotes]
+        if s.words:
+            lines += ["", f"{t['words']}: {md_text(s.words)}."]
+    return lines
 
-XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
-XLSX_MAX_CHARS = 32_767  # Excel's cell limit: a longer text makes Excel "repair" (cut) the workbook
-CUT_MARK = " […]"
-
-
-def _cell_value(value: Any) -> Any:
-    """Return a value openpyxl can store: None for missing, plain Python numbers, text cut to Excel's cell limit (marked […])."""
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    if isinstance(value, str) and len(value) > XLSX_MAX_CHARS:
-        return value[: XLSX_MAX_CHARS - len(CUT_MARK)] + CUT_MARK  # answers.csv keeps the whole text
-    return value
-
-
-def _fill_sheet(sheet: Any, frame: pd.DataFrame, headers: dict[str, str]) -> None:
-    """Write ``frame`` with a header row into ``sheet``; text never becomes a formula."""
-    sheet.append([headers.get(col, str(col)) for col in frame.columns])
-    for row in frame.itertuples(index=False, name=None):
-        sheet.append([_cell_value(v) for v in row])
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            if cell.data_type == "f":  # openpyxl reads a leading '=' as a formula; answers are text
-                cell.data_type = "s"
-
-
-def _table_sheet(book: Any, name: str, frame: pd.DataFrame, headers: dict[str, str]) -> Any:
-    """Return a new sheet holding ``frame`` under readable ``headers``: frozen header, fitted widths, percentage formats."""
-    from openpyxl.utils import get_column_letter
-
-    sheet = book.create_sheet(name)
-    _fill_sheet(sheet, frame, headers)
-    sheet.freeze_panes = "A2"
-    for j, column in enumerate(frame.columns, start=1):
-        letter = get_column_letter(j)
-        lengths = sorted(len(str(v)) for v in frame[column] if _cell_value(v) is not None)
-        typical = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
-        sheet.column_dimensions[letter].width = min(max(len(headers.get(column, column)), typical, 6) + 2, 80)
-        if column in PERCENT_COLUMNS:
-            for cell in sheet[letter][1:]:
-                cell.number_format = "0.0%"
-    return sheet

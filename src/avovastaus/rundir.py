@@ -9,6 +9,7 @@ it, and :func:`load_run` takes the apostrophe off again, so the tool always sees
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import glob
@@ -31,10 +32,14 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 TABLES = ("answers.csv", "themes.csv", "groups.csv")
+#: each respondent group's distinctive words; runs made before it existed lack it
+GROUP_WORDS = "group_words.csv"
 REPORTS = ("report.html", "report.md", "summary.xlsx")
 OUTPUTS = ("manifest.json", *TABLES, *REPORTS)
 INTEGER_COLUMNS = {"size", "n_group", "n_theme"}
-FLOAT_COLUMNS = {"score", "share", "stability", "p_value", "p_adjusted", "ci_low", "ci_high"}
+FLOAT_COLUMNS = {"score", "share", "stability", "p_value", "p_adjusted", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high"}
+#: written unrounded (shortest exact repr): a p-value of 1.2e-13 must not read 0 (formatting is the reports' job)
+EXACT_COLUMNS = {"p_value", "p_adjusted"}
 BOOLEAN_COLUMNS = {"suppressed"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -67,6 +72,11 @@ def write_csv(frame: pd.DataFrame, path: Path, escape: bool = True) -> None:
             if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
                 frame[column] = [escape_formula(v) if isinstance(v, str) else v for v in frame[column]]
         frame.columns = [escape_formula(str(c)) for c in frame.columns]  # group column names come from the survey too
+    exact = [c for c in frame.columns if c in EXACT_COLUMNS]
+    if exact:
+        frame = frame.copy()
+        for column in exact:
+            frame[column] = ["" if pd.isna(v) else repr(float(v)) for v in frame[column]]
     frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.4f")
 
 
@@ -223,6 +233,7 @@ class Run:
     answers: pd.DataFrame
     themes: pd.DataFrame
     groups: pd.DataFrame
+    group_words: pd.DataFrame | None = None
 
     @property
     def several_questions(self) -> bool:
@@ -262,7 +273,11 @@ def load_run(run_dir: Path) -> Run:
             tables[name] = read_csv(run_dir / name, escaped)
         except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise AvovastausError("E302", path=run_dir, detail=f"{name} cannot be read ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
-    return Run(run_dir, manifest, tables["answers.csv"], tables["themes.csv"], tables["groups.csv"])
+    words = None
+    if (run_dir / GROUP_WORDS).is_file():
+        with contextlib.suppress(ValueError, pd.errors.ParserError, UnicodeDecodeError):  # optional: a report without the words
+            words = read_csv(run_dir / GROUP_WORDS, escaped)
+    return Run(run_dir, manifest, tables["answers.csv"], tables["themes.csv"], tables["groups.csv"], words)
 
 
 # ---------------------------------------------------------------- staging: a run is written beside its place, then swapped in

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from .errors import AvovastausError
 from .journal import Conflict, Journal
 from .review import LiveReview, Reviewed
 from .rundir import answer_key, load_run
-from .summarize import association_test, benjamini_hochberg, holm, suppress
+from .summarize import mark_significant, shares_by_group
 from .webapp_text import text
 from .websecurity import (
     LOOPBACK_NAMES, BadRequest, allowed_hosts, foreign_post, host_allowed, is_loopback, local_path, make_review_server, same_secret,
@@ -70,6 +69,7 @@ class Site:
     threshold: float | None
     columns: list[str]
     group_of: list[dict[str, str]]
+    person_of: dict[str, str]  # answer key -> respondent id: group shares count respondents
     reasons: dict[str, str]
     min_cell: int
     alpha: float
@@ -77,7 +77,7 @@ class Site:
     warning: str | None
     model_labels: dict[str, str]
     _cells: dict[str, tuple[Any, list[dict[str, Any]]]] = field(default_factory=dict)
-    _totals: tuple[int, list[Counter]] | None = None
+    _totals: tuple[int, list[dict[str, Any]]] | None = None
 
     @classmethod
     def load(cls, run_dir: Path, reviewer: str | None, lang: str, token: str | None, hosts: frozenset[str], any_ip: bool) -> "Site":
@@ -105,6 +105,7 @@ class Site:
             texts=dict(zip(keys, answers["text"])), folded={k: t.casefold() for k, t in zip(keys, answers["text"])},
             info=info, threshold=m.stability.threshold if m.stability else None, columns=list(columns),
             group_of=[dict(zip(keys, answers[column])) for column in columns],
+            person_of=dict(zip(keys, answers["id"])),
             reasons={k: r for k, r in zip(keys, answers["excluded"]) if r},
             min_cell=m.statistics.suppressed_below, alpha=float(m.setting("summarize", "alpha", 0.05)),
             correction=str(m.setting("summarize", "correction", "bh")),
@@ -112,42 +113,29 @@ class Site:
             model_labels=dict(zip(run.themes["theme"], run.themes["label"])),
         )
 
-    def _group_totals(self, st: Reviewed) -> list[Counter]:
-        """Return each group column's answers per group among the analysed answers (recounted only when an answer is taken in)."""
+    def _respondent_groups(self, st: Reviewed) -> list[dict[str, Any]]:
+        """Return each group column's respondent -> group among the analysed answers (recounted only when an answer is taken in)."""
         n = len(st.themes)
         if self._totals is None or self._totals[0] != n:
-            self._totals = (n, [Counter(of[k] for k in st.themes) for of in self.group_of])
+            self._totals = (n, [{self.person_of[k]: of[k] for k in st.themes} for of in self.group_of])
         return self._totals[1]
 
-    def _theme_cells(self, st: Reviewed, theme: str, totals: list[Counter]) -> list[dict[str, Any]]:
-        """Return the theme's cells per group, tested like groups.csv (cached until its members or the analysed answers change)."""
-        n_total = len(st.themes)
-        stamp = (st.stamps.get(theme, 0), n_total)
+    def _theme_cells(self, st: Reviewed, theme: str, groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Return the theme's share of each group's respondents, tested like groups.csv (cached until its members or the analysed answers change)."""
+        stamp = (st.stamps.get(theme, 0), len(st.themes))
         cached = self._cells.get(theme)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        members = st.members(theme)
-        cells = []
-        for c, column in enumerate(self.columns):
-            counts = Counter(self.group_of[c][k] for k in members)
-            for group in sorted(totals[c]):
-                n, k = totals[c][group], counts.get(group, 0)
-                hidden = suppress(k, self.min_cell)
-                p = None if hidden else association_test(k, n, len(members), n_total)[0]
-                cells.append({"column": column, "group": str(group), "n": n, "k": None if hidden else k,
-                              "share": None if hidden else k / n, "suppressed": hidden, "p": p})
-        self._cells[theme] = (stamp, cells)
-        return cells
+        if cached is None or cached[0] != stamp:
+            people = {self.person_of[k] for k in st.members(theme)}
+            cached = (stamp, shares_by_group(people, groups, self.columns, self.min_cell))
+            self._cells[theme] = cached
+        return [dict(cell) for cell in cached[1]]
 
     def cells(self, st: Reviewed) -> dict[str, list[dict[str, Any]]]:
-        """Return every theme's group cells with ``significant`` set: one multiple-testing correction over all tested cells, as in groups.csv."""
-        totals = self._group_totals(st)
-        per_theme = {theme: self._theme_cells(st, theme, totals) for theme in st.labels}
-        tested = [cell for cells in per_theme.values() for cell in cells if cell["p"] is not None]
-        adjust = holm if self.correction == "holm" else benjamini_hochberg
-        adjusted = adjust([cell["p"] for cell in tested]) if tested else []
-        significant = {id(cell) for cell, q in zip(tested, adjusted) if q < self.alpha}
-        return {theme: [{**cell, "significant": id(cell) in significant} for cell in cells] for theme, cells in per_theme.items()}
+        """Return every theme's group cells (respondents, as in groups.csv's all-questions rows) with ``significant`` and ``direction``: one correction over all."""
+        groups = self._respondent_groups(st)
+        per_theme = {theme: self._theme_cells(st, theme, groups) for theme in st.labels}
+        mark_significant([cell for cells in per_theme.values() for cell in cells], "holm" if self.correction == "holm" else "bh", self.alpha)
+        return per_theme
 
     def theme_rows(self, st: Reviewed) -> list[dict[str, Any]]:
         """Return the index page's rows: one per theme, largest first, with its group cells."""

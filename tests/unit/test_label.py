@@ -1,4 +1,4 @@
-"""Unit tests for avovastaus.label: c-TF-IDF, lemma keywords with compound parts, Finnish labels, MMR."""
+"""Unit tests for avovastaus.label: weighted log-odds, c-TF-IDF, lemma keywords with compound parts, Finnish labels, MMR."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from scipy import sparse
 
 from avovastaus.finnish import Lemma
-from avovastaus.label import Keyword, ctfidf, finnish_label, mmr, terms, theme_keywords
+from avovastaus.label import Keyword, class_keywords, ctfidf, finnish_label, log_odds, mmr, terms, theme_keywords
 
 # ---------------------------------------------------------------- c-TF-IDF
 
@@ -35,6 +35,47 @@ def test_ctfidf_empty_class_is_zero() -> None:
     scores = ctfidf(sparse.csr_matrix(np.array([[0, 0], [1, 2]]))).toarray()
     np.testing.assert_array_equal(scores[0], [0.0, 0.0])
     assert np.isfinite(scores).all()
+
+
+def test_ctfidf_df_ceiling_drops_terms_most_classes_use() -> None:
+    counts = sparse.csr_matrix(np.array([[3, 1, 0], [3, 0, 1], [3, 0, 0]]))  # term 0 in all three classes
+    scores = ctfidf(counts, max_df=0.5).toarray()
+    assert (scores[:, 0] == 0).all() and scores[0, 1] > 0 and scores[1, 2] > 0
+
+
+# ---------------------------------------------------------------- weighted log-odds (Monroe, Colaresi & Quinn 2008)
+
+
+def test_log_odds_hand_computed() -> None:
+    # two classes of 4 tokens; prior strength 4 spread by corpus share: alpha = 4 * 4/8 = 2 for both terms
+    y = np.array([[3, 1], [1, 3]])
+    # class 0, term 0: delta = log((3+2)/(4+4-3-2)) - log((1+2)/(4+4-1-2)) = log(5/3) - log(3/5); var = 1/5 + 1/3
+    z = 2 * math.log(5 / 3) / math.sqrt(1 / 5 + 1 / 3)
+    np.testing.assert_allclose(log_odds(y, prior_strength=4.0), [[z, -z], [-z, z]])
+    np.testing.assert_allclose(log_odds(sparse.csr_matrix(y), prior_strength=4.0), [[z, -z], [-z, z]])
+
+
+def test_log_odds_of_a_term_every_class_uses_alike_is_zero() -> None:
+    y = np.array([[2, 2], [4, 4]])  # each term is half of each class's words
+    z = log_odds(y, prior_strength=10.0)
+    np.testing.assert_allclose(z, 0.0, atol=1e-12)
+
+
+def test_log_odds_prefers_the_distinctive_term_over_the_frequent_shared_one() -> None:
+    # "järjestö" is frequent in every class; "avustus" is rarer but only class 0 uses it
+    y = np.array([[30, 6, 64], [30, 0, 70], [30, 0, 70]])  # järjestö is 30 % of every class's words
+    z = log_odds(y)
+    np.testing.assert_allclose(z[:, 0], 0.0, atol=1e-12)
+    assert z[0, 1] > 1 and z[1, 1] < 0
+
+
+def test_log_odds_rejects_a_non_positive_prior() -> None:
+    with pytest.raises(ValueError, match="prior_strength"):
+        log_odds(np.ones((2, 2)), prior_strength=0)
+
+
+def test_log_odds_of_nothing_is_zero() -> None:
+    np.testing.assert_array_equal(log_odds(np.zeros((2, 3))), np.zeros((2, 3)))
 
 
 # ---------------------------------------------------------------- keywords
@@ -71,7 +112,9 @@ def test_keywords_per_theme(corpus) -> None:
     docs, primary = corpus
     keywords = theme_keywords(docs, primary, ["verkostot", "resurssit", "tyhja"])
     assert set(keywords) == {"verkostot", "resurssit", "tyhja"}
-    assert [k.lemma for k in keywords["resurssit"]] == ["raha", "avustus", "tila", "kunta"]
+    # kunta is used by both themes alike: not a keyword of resurssit (c-TF-IDF listed it)
+    assert [k.lemma for k in keywords["resurssit"]] == ["raha", "avustus", "tila"]
+    assert [k.lemma for k in class_keywords(docs, primary, ["verkostot", "resurssit"], method="ctfidf")["resurssit"]] == ["raha", "avustus", "tila", "kunta"]
     assert keywords["tyhja"] == []
     for theme, words in keywords.items():
         lemmas = [k.lemma for k in words]
@@ -112,6 +155,30 @@ def test_n_limits_keywords(corpus) -> None:
     words = theme_keywords(docs, primary, ["verkostot", "resurssit"], n=2)
     assert [k.lemma for k in words["resurssit"]] == ["raha", "avustus"]
     assert all(len(v) <= 2 for v in words.values())
+
+
+def test_a_lemma_every_theme_uses_is_no_ones_keyword() -> None:
+    shared = L("järjestö")
+    docs = [[shared, L("avustus")]] * 5 + [[shared, L("verkosto")]] * 5 + [[shared, L("tiedote")]] * 5
+    words = theme_keywords(docs, ["a"] * 5 + ["b"] * 5 + ["c"] * 5, ["a", "b", "c"])
+    assert {t: [k.lemma for k in v] for t, v in words.items()} == {"a": ["avustus"], "b": ["verkosto"], "c": ["tiedote"]}
+
+
+def test_one_theme_alone_gets_its_most_frequent_lemmas() -> None:
+    docs = [[L("raha"), L("tila")], [L("raha")]]
+    assert [k.lemma for k in theme_keywords(docs, ["a", "a"], ["a"])["a"]] == ["raha", "tila"]
+
+
+def test_min_docs_keeps_words_of_few_answers_out() -> None:
+    docs = [[L("avustus")]] * 5 + [[L("sukunimi")]] + [[L("verkosto")]] * 5
+    labels = ["a"] * 6 + ["b"] * 5
+    assert [k.lemma for k in class_keywords(docs, labels, ["a", "b"], min_docs=1)["a"]] == ["avustus", "sukunimi"]
+    assert [k.lemma for k in class_keywords(docs, labels, ["a", "b"], min_docs=5)["a"]] == ["avustus"]
+
+
+def test_unknown_method_is_refused() -> None:
+    with pytest.raises(ValueError, match="method"):
+        class_keywords([[L("raha")]], ["a"], ["a"], method="tfidf")  # type: ignore[arg-type]
 
 
 def test_no_primary_answers_gives_empty_keywords() -> None:
@@ -193,3 +260,24 @@ def test_mmr_with_duplicate_rows_still_distinct_indices() -> None:
 
 def test_mmr_empty() -> None:
     assert mmr(np.zeros((0, 4)), 3) == []
+
+
+def test_a_lemma_names_at_most_two_themes() -> None:
+    shared = L("suomi")
+    docs = [[shared, L("nato")]] * 6 + [[shared, L("euro")]] * 5 + [[shared, L("vero")]] * 4 + [[L("kunta")]] * 20
+    labels = ["a"] * 6 + ["b"] * 5 + ["c"] * 4 + ["d"] * 20
+    free = class_keywords(docs, labels, ["a", "b", "c", "d"])
+    assert sum("suomi" in [k.lemma for k in v] for v in free.values()) == 3
+    capped = class_keywords(docs, labels, ["a", "b", "c", "d"], max_classes=2)
+    holders = [t for t, v in capped.items() if "suomi" in [k.lemma for k in v]]
+    assert holders == ["a", "b"]  # where it scores highest
+    assert theme_keywords(docs, labels, ["a", "b", "c", "d"]) == capped
+
+
+def test_no_two_keywords_share_a_base_form() -> None:
+    docs = [[L("tuntea"), L("tunne"), L("raha")]] * 2 + [[L("tuntea"), L("raha")]] * 2 + [[L("vero")]] * 4
+    labels = ["a"] * 4 + ["b"] * 4
+    assert [k.lemma for k in class_keywords(docs, labels, ["a", "b"])["a"]] == ["raha", "tuntea", "tunne"]
+    bases = {"tunne": frozenset({"tunne", "tuntea"})}  # Voikko reads "tunne" also as a form of "tuntea"
+    once = class_keywords(docs, labels, ["a", "b"], bases=lambda w: bases.get(w, frozenset({w})))["a"]
+    assert [k.lemma for k in once] == ["raha", "tuntea"]
