@@ -68,3 +68,19 @@ def test_rescore_never_touches_decided_answers(reviewed):
     assert set(result.themes) == set(current) - set(decided)
     assert result.changed == sum(result.themes[k] != current[k] for k in result.themes)
     assert all(0.0 <= result.confidence[k] <= 1.0 for k in result.themes)
+
+
+def test_reviewed_report_gives_kappa_with_interval_and_n(reviewed, tmp_path):
+    from avovastaus.reviewed import write_reviewed
+
+    run, *_ = reviewed
+    copy = tmp_path / "run"
+    import shutil
+
+    shutil.copytree(run, copy)
+    write_reviewed(copy)
+    manifest = json.loads((copy / "reviewed" / "manifest.json").read_text())
+    overall = [r for r in manifest["review"]["agreement"] if r["theme"] is None and r["pair"] == "model vs liisa"]
+    assert overall and overall[0]["n"] == 3
+    report = (copy / "reviewed" / "report.md").read_text()
+    assert "κ =" in report and "n = 3" in report

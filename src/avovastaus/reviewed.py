@@ -124,9 +124,10 @@ def reviewed_tables(run: Run, state: Reviewed, decisions: list[Any]) -> tuple[pd
     themes = pd.DataFrame(rows)
     in_analysis = answers[analysed]
     cfg = run.manifest.config.get("summarize") or {}
+    group_columns = run.manifest.input.group_columns
     groups, tests = group_table(
-        in_analysis[run.manifest.input.group_columns].reset_index(drop=True),
-        [final[k] for k, a in zip(keys, analysed) if a], list(state.labels),
+        in_analysis[["id", "question", *group_columns]].reset_index(drop=True),
+        [final[k] for k, a in zip(keys, analysed) if a], list(state.labels), group_columns,
         correction=cfg.get("correction", "bh"), min_cell=run.manifest.statistics.suppressed_below, confidence=cfg.get("confidence", 0.95),
     )
     return answers, themes, groups, tests
