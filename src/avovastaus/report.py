@@ -153,6 +153,20 @@ def excluded_view(run: Run, lang: str, mask: Callable[[str], str]) -> list[dict[
     return out
 
 
+def unassigned_view(run: Run, lang: str, mask: Callable[[str], str]) -> dict[str, Any] | None:
+    """Return the analysed answers that fit no theme: their count, a sentence saying why, and masked examples (``[report] n_quotes`` of them)."""
+    answers, n = run.answers, int(run.manifest.setting("report", "n_quotes", 4))
+    rows = answers[(answers["excluded"] == "") & (answers["theme"] == "")]
+    if not len(rows):
+        return None
+    examples = list(dict.fromkeys(t.strip() for t in rows["text"] if t.strip()))[:n]
+    sentence = (f"{len(rows)} analysoitua vastausta ei sopinut mihinkään koodikirjan teemaan eikä riittävän suureen uuteen teemaan; "
+                f"niitä ei pakotettu teemaan. Ne ovat answers.csv-taulussa tyhjällä teemalla. Esimerkkejä:" if lang == "fi" else
+                f"{len(rows)} analysed answers fit no codebook theme and no discovered theme large enough; they were not forced into one. "
+                f"They are in answers.csv with an empty theme. Examples:")
+    return {"title": "Ei teemaa" if lang == "fi" else "No theme", "count": len(rows), "sentence": sentence, "examples": [mask(e) for e in examples]}
+
+
 def input_notes(run: Run, lang: str) -> list[str]:
     """Return plain sentences on what was done to the input: malformed rows skipped, long answers cut, control characters replaced, the embedder's token limit."""
     fi = lang == "fi"
@@ -253,6 +267,9 @@ def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = red
     for row in themes:
         flag = f" ⚠ {t['unstable']}" if row["unstable"] else ""
         lines.append(f"| {md_text(mask(row['label']))} (`{row['theme']}`){flag} | {row['source_text']} | {row['size']} | {row['share_text']} | {md_text(row['keywords'])} |")
+    loose = unassigned_view(run, lang, mask)
+    if loose:
+        lines += ["", f"## {loose['title']}", "", loose["sentence"], ""] + [f"> {md_text(e)}" for e in loose["examples"]]
     lines += ["", f"## {t['groups_title']}", ""]
     lines += _markdown_groups(run, lang, mask, {r["theme"]: r["label"] for r in themes})
     labels = {r["theme"]: md_text(mask(r["label"])) for r in themes}

@@ -84,7 +84,7 @@ def render_html(run: Run, lang: str = "fi", mask: Callable[[str], str] = redact)
     """Return report.html: one self-contained page (inline CSS and SVG, no scripts, no external resources)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    from .report import UI, agreement_lines, codebook_warning, excluded_view, input_notes, review_lines, significance, themes_view
+    from .report import UI, agreement_lines, codebook_warning, excluded_view, input_notes, review_lines, significance, themes_view, unassigned_view
 
     env = Environment(loader=PackageLoader("avovastaus", "templates"), autoescape=select_autoescape(default=True, default_for_string=True))
     themes = themes_view(run, lang, mask)
@@ -98,5 +98,5 @@ def render_html(run: Run, lang: str = "fi", mask: Callable[[str], str] = redact)
         input_name=Path(m.input.path).name, review=m.review, several_note=several_themes_note(lang), methods=methods_text(run, lang),
         num=lambda v: fmt.number(v, lang, 2),
         review_source=Path(m.review.source).name if m.review else "", review_text=review_lines(run, lang), fit_warning=codebook_warning(run, lang),
-        agreement=agreement_lines(run, lang),
+        agreement=agreement_lines(run, lang), unassigned=unassigned_view(run, lang, mask),
     )
