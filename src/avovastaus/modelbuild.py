@@ -303,7 +303,10 @@ def _export_onnx(source: Path, work: Path, quantize: bool) -> dict:
     """Export the BertModel of built folder ``source`` to ONNX, fuse its graph, and (``quantize``) make its weights int8.
 
     Int8 is ONNX Runtime's dynamic quantization with one scale per output channel: weights are stored
-    as int8, activations are quantized per batch at run time. Mean pooling and normalizing stay in numpy.
+    as int8, activations are quantized per batch at run time. The feed-forward output projections stay
+    fp32: their inputs (after GELU) have outliers, and quantizing them cost 0.024 SIB-200 V-measure
+    (0.362 vs 0.386); without them 0.393, cosine to fp32 0.999 (measured on 1,004 SIB-200 sentences),
+    for 8 % more CPU. Mean pooling and normalizing stay in numpy.
     """
     import onnx
     import torch
@@ -333,13 +336,15 @@ def _export_onnx(source: Path, work: Path, quantize: bool) -> dict:
     fused = optimize_model(str(work / "raw.onnx"), model_type="bert", num_heads=cfg.num_attention_heads, hidden_size=cfg.hidden_size, opt_level=1)
     if quantize:
         fused.save_model_to_file(str(work / "fused.onnx"))
+        ffn_out = [n.name for n in fused.model.graph.node if n.op_type == "MatMul" and "/output/dense/" in n.name and "/attention/" not in n.name]
         quantize_dynamic(str(work / "fused.onnx"), str(out / "model.onnx"), per_channel=True, weight_type=QuantType.QInt8,
-                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+                         nodes_to_exclude=ffn_out, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     else:
         fused.save_model_to_file(str(out / "model.onnx"))
     shutil.copy2(source / "tokenizer.json", out / "tokenizer.json")
     info = read_info(source)
-    steps = "ONNX export (opset 17), ONNX Runtime BERT graph fusion" + (", dynamic int8 quantization per output channel" if quantize else "")
+    steps = "ONNX export (opset 17), ONNX Runtime BERT graph fusion" + (
+        ", dynamic int8 quantization per output channel (feed-forward output projections kept fp32)" if quantize else "")
     return dict(
         source=f"{info.name} (sha256 {info.checksum[:16]})", source_version=f"onnxruntime {metadata.version('onnxruntime')}",
         licence=info.licence, recipe=f"{info.recipe}; {steps}", dim=info.dim, prompts=info.prompts, clustering_prompt=info.clustering_prompt,
