@@ -95,3 +95,16 @@ def test_unreachable_scheduler_is_a_coded_error(monkeypatch):
     with pytest.raises(AvovastausError) as info:
         DaskEmbedder(SlowHash(), "tcp://127.0.0.1:9").encode(["a"])
     assert info.value.code == "E205"
+
+
+def test_cli_dask_option_reaches_the_embedding_and_fails_cleanly(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from avovastaus.cli import app
+
+    monkeypatch.setattr("avovastaus.distributed.CONNECT_TIMEOUT_S", 1)
+    tiny = CORPORA / "tiny" / "answers.csv"
+    result = CliRunner().invoke(app, ["run", str(tiny), "--id", "vastaaja_id", "--text", "yhteistyo_nyt", "--fast", "--codebook", "none",
+                                      "--dask", "tcp://127.0.0.1:9", "--out", str(tmp_path / "run"), "--quiet"])
+    assert result.exit_code == 2 and "E205" in result.output
+    assert not (tmp_path / "run").exists()
