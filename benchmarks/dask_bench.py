@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -61,13 +62,14 @@ def main(argv: list[str]) -> None:
         for label, kill in (("Dask, 2 workers × 1 thread", False), ("Dask, one worker killed after the first partition", True)):
             dask = DaskEmbedder(embedder, cluster.scheduler_address, partition=256)
             client = Client(cluster.scheduler_address, set_as_default=False)
+            pids = client.run(os.getpid)  # worker address -> process id (the workers run on this machine)
             killed = []
 
             def progress(n: int) -> None:
                 if kill and n and not killed:
-                    busy = [w for w, keys in client.processing().items() if keys] or list(client.scheduler_info()["workers"])
-                    client.run(os._exit, 1, workers=busy[:1], wait=False)
-                    killed.append(busy[:1])
+                    busy = [w for w, keys in client.processing().items() if keys] or list(pids)
+                    os.kill(pids[busy[0]], signal.SIGKILL)
+                    killed.append(busy[0])
 
             t0 = time.perf_counter()
             there, _ = embed(dask, texts, cache_dir=tmp / label, progress=progress)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import sqlite3
 import time
 
@@ -74,19 +75,21 @@ def test_a_worker_killed_mid_run_does_not_stop_the_job(cluster, tmp_path):
     dasky = DaskEmbedder(SlowHash(delay=0.4), cluster.scheduler_address, partition=8, retries=1)
     client = distributed.Client(cluster.scheduler_address, set_as_default=False)
     try:
-        seen = []
+        pids = client.run(os.getpid)  # worker address -> process id
+        seen, killed = [], []
 
         def progress(n):
-            if n and not seen:  # the first partition is back: kill a worker that is busy with another
-                busy = [w for w, keys in client.processing().items() if keys] or list(client.scheduler_info()["workers"])
-                client.run(os._exit, 1, workers=busy[:1], wait=False)
+            if n and not killed:  # the first partition is back: kill a worker that is busy with another
+                busy = [w for w, keys in client.processing().items() if keys] or list(pids)
+                os.kill(pids[busy[0]], signal.SIGKILL)
+                killed.append(busy[0])
             seen.append(n)
 
         vectors, stats = embed(dasky, texts, cache_dir=tmp_path, progress=progress, chunk=8)
     finally:
         client.close()
     np.testing.assert_array_equal(vectors, expected)
-    assert sum(seen) == len(texts) and stats["misses"] == len(texts)
+    assert killed and sum(seen) == len(texts) and stats["misses"] == len(texts)
     assert dasky.report()["partitions"] == 12
 
 
