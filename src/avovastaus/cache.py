@@ -1,7 +1,8 @@
 """On-disk embedding cache: one SQLite file, one row per (model namespace, text hash).
 
-The namespace is a hash of model id + model checksum + prompt, so a rebuilt model or a
-changed prompt never reuses old vectors. Every row stores a digest of its vector bytes;
+The namespace is a hash of model id + model checksum + prompt (+ backend), so a rebuilt model,
+a changed prompt or another backend (ONNX int8 vectors are close to, not equal to, fp32 ones)
+never reuses old vectors. Every row stores a digest of its vector bytes;
 a truncated or corrupt row is detected on read, treated as a miss and overwritten.
 
 The cache only saves time, so no fault in it may stop a run:
@@ -53,9 +54,10 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "avovastaus"
 
 
-def namespace(model_id: str, checksum: str, prompt: str) -> str:
-    """Return the cache namespace of a (model, checksum, prompt) triple."""
-    return hashlib.sha256(f"{model_id}\0{checksum}\0{prompt}".encode()).hexdigest()[:32]
+def namespace(model_id: str, checksum: str, prompt: str, backend: str = "torch") -> str:
+    """Return the cache namespace of a (model, checksum, prompt, backend); ``torch`` keeps the key it had before backends existed."""
+    key = f"{model_id}\0{checksum}\0{prompt}" + ("" if backend == "torch" else f"\0{backend}")
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def text_hash(text: str) -> str:

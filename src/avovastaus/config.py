@@ -65,9 +65,17 @@ class FinnishConfig(_Strict):
 
 class EmbedConfig(_Strict):
     model: str = "e5-small"
+    backend: Literal["auto", "torch", "onnx", "onnx-int8"] = Field(
+        "auto", description="how the model runs; auto = onnx-int8 for e5-small (ONNX Runtime, int8 weights), torch otherwise")
     prompt: str | None = Field(None, description="text prefix; None = the model's clustering prompt ('query: ' for e5)")
-    batch_size: int = Field(32, ge=1)
+    batch_size: int | None = Field(None, ge=1, description="texts per forward pass; None = the backend's best (32 torch, 16 ONNX)")
     cache: bool = True
+
+
+class ComputeConfig(_Strict):
+    dask: str | None = Field(None, description="address of a running Dask scheduler (tcp://host:8786) whose workers embed the answers; None = here")
+    partition: int = Field(1024, ge=1, description="texts per Dask task")
+    retries: int = Field(2, ge=0, description="times a failed Dask task is tried again")
 
 
 class ClusterConfig(_Strict):
@@ -115,6 +123,7 @@ class Config(_Strict):
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     finnish: FinnishConfig = Field(default_factory=FinnishConfig)
     embed: EmbedConfig = Field(default_factory=EmbedConfig)
+    compute: ComputeConfig = Field(default_factory=ComputeConfig)
     cluster: ClusterConfig = Field(default_factory=ClusterConfig)
     label: LabelConfig = Field(default_factory=LabelConfig)
     summarize: SummarizeConfig = Field(default_factory=SummarizeConfig)

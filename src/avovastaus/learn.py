@@ -70,7 +70,7 @@ def rescore(run_dir: Path, decided: Mapping[str, Sequence[str]], current: Mappin
     open_keys = [k for k in open_keys if k in texts]
     taught_keys = [k for k in decided if k in texts]
     taught = Taught([texts[k] for k in taught_keys], [(list(decided[k]) or [None])[0] if (list(decided[k]) or [None])[0] in ids else None for k in taught_keys])
-    embedder = resolve_embedder(config.embed.model, config.embed.prompt, config.embed.batch_size)
+    embedder = resolve_embedder(config.embed.model, config.embed.prompt, config.embed.batch_size, backend=config.embed.backend)
     model = model_from_config(config, codebook, embedder)
     features = model.featurize([texts[k] for k in open_keys], taught=taught)
     keywords = [model._analyzer().base_forms(t.keywords) for t in codebook.themes]

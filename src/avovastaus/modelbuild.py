@@ -289,33 +289,102 @@ def _build_static_fi(work: Path, sif_a: float = 1e-3) -> dict:
 
 _BUILDERS = {"e5-small": _build_e5_small, "static-fi": _build_static_fi}
 
+#: faster backends of a bundled model, exported from its built folder: (model, backend) -> folder name
+ONNX_BACKENDS = ("onnx", "onnx-int8")
+EXPORTABLE = ("e5-small",)
 
-def build_model(name: str, force: bool = False, root: Path | None = None) -> Path:
-    """Return the folder of built model ``name``, building it first when missing (or when ``force``).
 
+def variant_name(name: str, backend: str) -> str:
+    """Return the folder name of ``name`` for ``backend`` (``e5-small-onnx-int8``; ``torch`` is the model's own folder)."""
+    return name if backend == "torch" else f"{name}-{backend}"
+
+
+def _export_onnx(source: Path, work: Path, quantize: bool) -> dict:
+    """Export the BertModel of built folder ``source`` to ONNX, fuse its graph, and (``quantize``) make its weights int8.
+
+    Int8 is ONNX Runtime's dynamic quantization with one scale per output channel: weights are stored
+    as int8, activations are quantized per batch at run time. The feed-forward output projections stay
+    fp32: their inputs (after GELU) have outliers, and quantizing them cost 0.024 SIB-200 V-measure
+    (0.362 vs 0.386); without them 0.393, cosine to fp32 0.999 (measured on 1,004 SIB-200 sentences),
+    for 8 % more CPU. Mean pooling and normalizing stay in numpy.
+    """
+    import onnx
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
+    from transformers import BertModel
+
+    bert = BertModel.from_pretrained(str(source), local_files_only=True).eval()
+
+    class Hidden(torch.nn.Module):  # ONNX graph with one output: the token states
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask):
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    out = work / "out"
+    out.mkdir()
+    dummy = torch.ones((2, 8), dtype=torch.long)
+    axes = {"batch": 0, "tokens": 1}
+    dynamic = {k: {v: n for n, v in axes.items()} for k in ("input_ids", "attention_mask", "hidden")}
+    with torch.no_grad():
+        torch.onnx.export(Hidden(), (dummy, dummy), str(work / "raw.onnx"), input_names=["input_ids", "attention_mask"],
+                          output_names=["hidden"], dynamic_axes=dynamic, opset_version=17, dynamo=False)
+    cfg = bert.config
+    fused = optimize_model(str(work / "raw.onnx"), model_type="bert", num_heads=cfg.num_attention_heads, hidden_size=cfg.hidden_size, opt_level=1)
+    if quantize:
+        fused.save_model_to_file(str(work / "fused.onnx"))
+        ffn_out = [n.name for n in fused.model.graph.node if n.op_type == "MatMul" and "/output/dense/" in n.name and "/attention/" not in n.name]
+        quantize_dynamic(str(work / "fused.onnx"), str(out / "model.onnx"), per_channel=True, weight_type=QuantType.QInt8,
+                         nodes_to_exclude=ffn_out, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    else:
+        fused.save_model_to_file(str(out / "model.onnx"))
+    shutil.copy2(source / "tokenizer.json", out / "tokenizer.json")
+    info = read_info(source)
+    steps = "ONNX export (opset 17), ONNX Runtime BERT graph fusion" + (
+        ", dynamic int8 quantization per output channel (feed-forward output projections kept fp32)" if quantize else "")
+    return dict(
+        source=f"{info.name} (sha256 {info.checksum[:16]})", source_version=f"onnxruntime {metadata.version('onnxruntime')}",
+        licence=info.licence, recipe=f"{info.recipe}; {steps}", dim=info.dim, prompts=info.prompts, clustering_prompt=info.clustering_prompt,
+    )
+
+
+def build_model(name: str, force: bool = False, root: Path | None = None, backend: str = "torch") -> Path:
+    """Return the folder of built model ``name`` (for ``backend``), building it first when missing (or when ``force``).
+
+    An ONNX backend's folder is exported from the model's own folder (built first when missing).
     Builds in a temporary folder beside the target and renames it into place, so an
     interrupted build never leaves a half-written model.
     """
     if name not in _BUILDERS:
         raise AvovastausError("E201", name=name)
     root = root or models_dir()
-    target = root / name
-    if is_built(name, root) and not force:
+    if backend != "torch":
+        if backend not in ONNX_BACKENDS or name not in EXPORTABLE:
+            raise AvovastausError("E204", name=name, backend=backend, exportable=", ".join(EXPORTABLE))
+        source = build_model(name, root=root)
+        builder = lambda work: _export_onnx(source, work, quantize=backend == "onnx-int8")  # noqa: E731
+    else:
+        builder = _BUILDERS[name]
+    target = root / variant_name(name, backend)
+    if (target / INFO_FILE).is_file() and not force:
         return target
     root.mkdir(parents=True, exist_ok=True)
-    log.info("building model %s into %s (one-off, about a minute)", name, target)
+    log.info("building model %s into %s (one-off, about a minute)", target.name, target)
     quiet_transformers()
-    with tempfile.TemporaryDirectory(dir=root, prefix=f".{name}-build-") as tmp:
+    with tempfile.TemporaryDirectory(dir=root, prefix=f".{target.name}-build-") as tmp:
         work = Path(tmp)
         try:
-            details = _BUILDERS[name](work)
+            details = builder(work)
         except AvovastausError:
             raise
         except (ImportError, OSError) as exc:
-            raise AvovastausError("E202", name=name, detail=str(exc)) from None
+            raise AvovastausError("E202", name=target.name, detail=str(exc)) from None
         out = work / "out"
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-        info = ModelInfo(name=name, checksum=folder_checksum(out), size_bytes=size, **details)
+        info = ModelInfo(name=target.name, checksum=folder_checksum(out), size_bytes=size, **details)
         (out / INFO_FILE).write_text(json.dumps(asdict(info), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         if target.exists():
             shutil.rmtree(target)
@@ -323,9 +392,9 @@ def build_model(name: str, force: bool = False, root: Path | None = None) -> Pat
     return target
 
 
-def is_built(name: str, root: Path | None = None) -> bool:
-    """Return True when bundled model ``name`` is built."""
-    return ((root or models_dir()) / name / INFO_FILE).is_file()
+def is_built(name: str, root: Path | None = None, backend: str = "torch") -> bool:
+    """Return True when bundled model ``name`` is built (for ``backend``)."""
+    return ((root or models_dir()) / variant_name(name, backend) / INFO_FILE).is_file()
 
 
 def list_models(root: Path | None = None) -> list[ModelInfo | str]:

@@ -24,14 +24,13 @@ from .cache import default_cache_dir
 from .cluster import Assignment
 from .codebookfit import codebook_fit, fit_warning
 from .config import Codebook, Config, load_codebook, resolve_path
-from .embed import resolve_embedder
+from .embed import needs_build, resolve_embedder
 from .errors import AvovastausError
 from .finnish import detect_nonanswer, normalize, truncate
 from .ingest import Survey, file_sha256, ingest
 from .journal import Journal, touches_of
 from .learn import taught_from
 from .model import Progress, Silent, ThemeModel, model_from_config
-from .modelbuild import BUILT_MODELS, is_built
 from .report import write_reports
 from .carryover import carry_over
 from .rundir import FORMAT_VERSION, GROUP_WORDS, TABLES, Manifest, answer_key, example_ref, write_csv
@@ -107,9 +106,13 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     analysed, truncated = prepare_answers(answers, config, input_path)
     timings.lap("prepare")
 
-    if config.embed.model in BUILT_MODELS and not is_built(config.embed.model):
+    if needs_build(config.embed.model, config.embed.backend):
         progress.message(f"Building the {config.embed.model} model from the installed packages (one-off, about a minute)...")
-    embedder = resolve_embedder(config.embed.model, config.embed.prompt, config.embed.batch_size)
+    embedder = resolve_embedder(config.embed.model, config.embed.prompt, config.embed.batch_size, backend=config.embed.backend)
+    if config.compute.dask:
+        from .distributed import DaskEmbedder
+
+        embedder = DaskEmbedder(embedder, config.compute.dask, partition=config.compute.partition, retries=config.compute.retries, progress=progress)
     taught = taught_from(Path(config.review_from)) if config.review_from and codebook is not None else None
     model = model_from_config(config, codebook, embedder).fit(answers.loc[analysed, "clean"].tolist(), progress=progress, taught=taught)
     timings.update(model.timings_)
@@ -207,7 +210,8 @@ def _manifest(
         "config": config.model_dump(mode="json"),
         "codebook": None if not codebook else {"path": str(resolve_path(config.codebook)), "sha256": file_sha256(resolve_path(config.codebook)), "name": codebook.name, "themes": len(codebook.themes)},
         "embedder": {"id": embedder.model_id, "checksum": embedder.checksum, "prompt": embedder.prompt, "cache": model.features_.cache_stats,
-                     "max_tokens": getattr(embedder, "max_tokens", None)},
+                     "max_tokens": getattr(embedder, "max_tokens", None), "backend": getattr(embedder, "backend", "torch"),
+                     **({"dask": embedder.report()} if hasattr(embedder, "report") else {})},
         "themes": {"total": len(model.theme_ids_), "codebook": n_codebook, "discovered": len(model.theme_ids_) - n_codebook, **model.assignment_.details},
         "statistics": {
             "interval": f"Wilson score, {config.summarize.confidence * 100:g}%",

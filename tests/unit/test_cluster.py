@@ -18,6 +18,8 @@ from avovastaus.cluster import (
     discovered_id,
     eigengap_candidates,
     eigengap_k,
+    approximate_neighbors,
+    exact_neighbors,
     knn_graph,
     spectral_embedding,
 )
@@ -76,6 +78,32 @@ def test_knn_graph_with_more_neighbours_than_points() -> None:
     graph = knn_graph(X, 15)
     assert graph.shape == (5, 5)
     assert ((graph > 0).sum(axis=1).A.ravel() == 4).all()
+
+
+def test_approximate_neighbours_recall_the_exact_ones_and_repeat_exactly() -> None:
+    X, _ = blobs((700, 500, 300), noise=0.3, seed=2)
+    X = X.astype(np.float32)
+    exact, _ = exact_neighbors(X, 15)
+    approx, sims = approximate_neighbors(X, 15)
+    recall = np.mean([len(set(a) & set(e)) / 15 for a, e in zip(approx, exact)])
+    assert recall >= 0.95
+    assert not (approx == np.arange(len(X))[:, None]).any()  # never a row's own neighbour
+    assert (np.diff(sims, axis=1) <= 1e-6).all()  # best first
+    again, again_sims = approximate_neighbors(X, 15)
+    assert np.array_equal(approx, again) and np.array_equal(sims, again_sims)
+
+
+def test_approximate_graph_gives_the_themes_of_the_exact_graph() -> None:
+    X, y = blobs((400, 300, 200, 100), noise=0.25, seed=3)
+    exact = ThemeDiscoverer(n_themes=4, neighbors="exact").fit(X)
+    approx = ThemeDiscoverer(n_themes=4, neighbors="approximate").fit(X)
+    assert adjusted_rand_score(exact.labels_, approx.labels_) >= 0.95
+    assert adjusted_rand_score(y, approx.labels_) >= 0.95
+
+
+def test_knn_graph_method_is_checked() -> None:
+    with pytest.raises(ValueError, match="method"):
+        knn_graph(blobs((5, 5))[0], 3, method="fast")
 
 
 def test_spectral_embedding_is_deterministic() -> None:
