@@ -141,7 +141,7 @@ def run(
     force: bool = typer.Option(False, "--force", help="Replace an existing, non-empty run directory."),
     skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Analyse a file with malformed rows without them (they are counted and listed in the manifest and report)."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
-    dask: Optional[str] = typer.Option(None, "--dask", help="Embed on the workers of this running Dask scheduler (tcp://host:8786)."),
+    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS", help="Embed on the workers of this running Dask scheduler (tcp://host:8786)."),
 ) -> None:
     """Find themes in a survey export and summarize them per respondent group."""
     from .config import load_config
