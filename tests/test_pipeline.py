@@ -44,7 +44,7 @@ def test_run_writes_every_output_with_the_documented_columns(tiny_run):
     assert list(dict.fromkeys(groups["question"].fillna(""))) == ["yhteistyo_nyt", "kehittaminen", ""]
     assert list(pd.read_csv(out / "group_words.csv").columns) == ["group_column", "group", "n_group", "keywords"]
     sheets = pd.read_excel(out / "summary.xlsx", sheet_name=None)
-    assert list(sheets) == ["Yleiskuva", "Teemat", "Ryhmät", "Ryhmäyhteenvedot", "Vastaukset"]
+    assert list(sheets) == ["Yleiskuva", "Teemat", "Ryhmät × teemat", "Ryhmät", "Ryhmäyhteenvedot", "Vastaukset"]
 
 
 def test_every_answer_is_accounted_for(tiny_run):

@@ -68,7 +68,7 @@ def test_report_command_regenerates_in_english_without_recomputing(hostile_run, 
     assert result.exit_code == 0, result.output
     html = (run / "report.html").read_text()
     assert 'lang="en"' in html and "Theme shares by group" in html and "[phone]" in html
-    assert list(pd.read_excel(run / "summary.xlsx", sheet_name=None)) == ["Overview", "Themes", "Groups", "Group summaries", "Answers"]
+    assert list(pd.read_excel(run / "summary.xlsx", sheet_name=None)) == ["Overview", "Themes", "Groups × themes", "Groups", "Group summaries", "Answers"]
     assert {n: (run / n).read_bytes() for n in before} == before
 
 
@@ -128,3 +128,51 @@ def test_interval_and_significance_labels_follow_the_config(hostile_run, tmp_pat
     headers = [c.value for c in load_workbook(run / "summary.xlsx")["Ryhmät"][1]]
     assert "90 % LV alaraja" in headers and not any("95" in str(h) for h in headers)
     assert "p < 0,01" in (run / "report.md").read_text(encoding="utf-8") + (run / "report.html").read_text(encoding="utf-8")
+
+
+def test_heatmap_keeps_long_labels_whole_and_shows_group_n(hostile_run, tmp_path):
+    """Issue #13: labels were cut at 28 characters without an ellipsis; cells had no % and rows no group size."""
+    import html as html_lib
+    import re
+
+    run = tmp_path / "run"
+    shutil.copytree(hostile_run, run)
+    themes = pd.read_csv(run / "themes.csv", dtype=str, keep_default_na=False)
+    long = "Yhteistyön rakenteet ja järjestöjen asema kunnan päätöksenteossa <b>"
+    themes.loc[0, "label"] = long
+    themes.to_csv(run / "themes.csv", index=False)
+    write_reports(run)
+    heat = (run / "report.html").read_text(encoding="utf-8").split('id="heatmap"')[1].split("</svg>")[0]
+    assert "<b>" not in heat
+    title = f"<title>{html_lib.escape(long, quote=False)}</title>"
+    assert title in heat.replace("&#34;", '"').replace("&#39;", "'")
+    label = heat.split(title)[1].split("</text>")[0]
+    assert " ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", label)) == html_lib.escape(long, quote=False)  # wrapped, not cut
+    groups = pd.read_csv(run / "groups.csv")
+    n = int(groups["n_group"].iloc[0])
+    assert f"n\u00a0=\u00a0{n})" in heat and f"(n = {n})</title>" in heat
+    assert re.search(r">\d+ %\*?</text>", heat)
+
+
+def test_summary_xlsx_has_a_group_theme_sheet_bold_filtered_headers_and_a_titled_chart(hostile_run):
+    from openpyxl import load_workbook
+
+    book = load_workbook(hostile_run / "summary.xlsx")
+    assert book.sheetnames == ["Yleiskuva", "Teemat", "Ryhmät × teemat", "Ryhmät", "Ryhmäyhteenvedot", "Vastaukset"]
+    for name in book.sheetnames[1:]:
+        sheet = book[name]
+        assert all(c.font.bold for c in sheet[1]) and sheet.auto_filter.ref and sheet.freeze_panes == "A2", name
+    matrix = pd.read_excel(hostile_run / "summary.xlsx", sheet_name="Ryhmät × teemat")
+    themes = pd.read_csv(hostile_run / "themes.csv", dtype=str, keep_default_na=False)
+    assert list(matrix.columns) == ["Ryhmittely", "Ryhmä", "Vastaajia ryhmässä", *themes["label"]]
+    groups = pd.read_csv(hostile_run / "groups.csv", dtype={"question": str}, keep_default_na=False)
+    scope = groups[groups["question"] == ""]
+    assert set(matrix["Ryhmä"]) == set(scope["group"])
+    cells = matrix[list(themes["label"])].to_numpy().ravel()
+    assert (scope["suppressed"].astype(str) == "True").sum() == sum(v == "<5" for v in cells) > 0
+    chart = book["Yleiskuva"]._charts[0]
+    assert chart.title is not None and chart.x_axis.title is not None and chart.dataLabels.showVal
+    overview = pd.read_excel(hostile_run / "summary.xlsx", sheet_name="Yleiskuva", header=None)
+    first = overview.index[overview[0] == "Teema"][0] + 1
+    shares = overview[1].iloc[first : first + len(themes)].astype(float).tolist()
+    assert shares == sorted(shares, reverse=True) and len(shares) == len(themes)

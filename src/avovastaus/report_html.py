@@ -5,6 +5,7 @@ The template autoescapes every value; answer text, labels and group names are ne
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any, Callable
 
@@ -29,18 +30,36 @@ def _bar_chart(themes: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _heatmap(run: Run, themes: list[dict[str, Any]], alpha: float, lang: str) -> dict[str, Any] | None:
-    """Return the group x theme heatmap of the summaries' scope; each row label links to its group summary."""
+    """Return the group x theme heatmap of the summaries' scope; each row label links to its group summary.
+
+    Labels are wrapped, never cut without an ellipsis, and each carries its full text as a tooltip; the
+    margins are computed from the longest wrapped line, so no label runs off the picture.
+    """
     groups = scope_rows(run.groups)
     if groups.empty:
         return None
     order = [t["theme"] for t in themes]
     labels = {t["theme"]: t["label"] for t in themes}
     pairs = group_pairs(groups)
+    sizes = dict(zip(zip(groups["group_column"], groups["group"]), groups["n_group"]))
     min_cell = run.manifest.statistics.suppressed_below
-    cell, left, top = 46, 230, 150
+    cell = 56
+    rows = []
+    for r, (column, group) in enumerate(pairs):
+        full = f"{group} ({column}, n\u00a0=\u00a0{_count(sizes.get((column, group)))})"  # n and its number stay on one line
+        rows.append({"lines": _wrap(full, ROW_CHARS, 3), "title": full, "href": f"#group-{r + 1}"})
+    cols = [{"lines": _wrap(labels.get(t, t), COL_CHARS, 3), "title": labels.get(t, t)} for t in order]
+    left = 16 + CHAR_W * max(len(line) for r in rows for line in r["lines"])
+    longest = max((len(line) for c in cols for line in c["lines"]), default=0) * CHAR_W
+    top = 34 + round(longest * SIN)
+    for r, row in enumerate(rows):
+        row["y"] = top + r * cell + cell / 2 - (len(row["lines"]) - 1) * LINE / 2 + 4
+    for c, col in enumerate(cols):
+        col["x"], col["dy"] = left + c * cell + cell / 2, -(len(col["lines"]) - 1) * LINE / 2
     cells = []
     for r, (column, group) in enumerate(pairs):
         sub = groups[(groups["group_column"] == column) & (groups["group"] == group)].set_index("theme")
+        n = _count(sizes.get((column, group)))
         for c, theme in enumerate(order):
             if theme not in sub.index:
                 continue
@@ -48,19 +67,34 @@ def _heatmap(run: Run, themes: list[dict[str, Any]], alpha: float, lang: str) ->
             suppressed = bool(row["suppressed"])
             share = None if suppressed or pd.isna(row["share"]) else float(row["share"])
             significant = (not suppressed) and not pd.isna(row["p_adjusted"]) and float(row["p_adjusted"]) < alpha
+            text = f"<{min_cell}" if suppressed else fmt.percent(share, lang) + ("*" if significant else "")
             cells.append({
                 "x": left + c * cell, "y": top + r * cell, "suppressed": suppressed, "significant": significant,
-                "fill": "#d9d9d9" if share is None else _blue(share),
-                "text": f"<{min_cell}" if suppressed else f"{share * 100:.0f}{'*' if significant else ''}",
-                "dark": share is not None and share > 0.35,
-                "title": f"{group} / {labels.get(theme, theme)}: " + (f"<{min_cell}" if suppressed else fmt.percent(share, lang)),
+                "fill": "#d9d9d9" if share is None else _blue(share), "text": text, "dark": share is not None and share > 0.35,
+                "title": f"{group} / {labels.get(theme, theme)}: {text} (n = {n})",
             })
-    return {
-        "cells": cells, "cell": cell, "left": left, "top": top,
-        "rows": [{"y": top + r * cell + cell / 2, "text": f"{g} ({col})", "href": f"#group-{r + 1}"} for r, (col, g) in enumerate(pairs)],
-        "cols": [{"x": left + c * cell + cell / 2, "text": labels.get(t, t)[:28]} for c, t in enumerate(order)],
-        "width": left + len(order) * cell + 170, "height": top + len(pairs) * cell + 10,  # room for the slanted labels
-    }
+    width = left + len(order) * cell + round(longest * COS) + 20  # the last slanted label reaches right of its column
+    return {"cells": cells, "cell": cell, "left": left, "top": top, "rows": rows, "cols": cols, "line": LINE,
+            "width": width, "height": top + len(pairs) * cell + 10}
+
+
+CHAR_W, LINE = 7, 13  # generous width of a 12 px character, line height (px)
+ROW_CHARS, COL_CHARS = 30, 24  # characters per wrapped line of a group label and of a theme label
+SIN, COS = 0.766, 0.643  # of the theme labels' 50 degree slant
+
+
+def _wrap(text: str, width: int, max_lines: int) -> list[str]:
+    """Return ``text`` wrapped into at most ``max_lines`` lines of ``width`` characters, the last ending in … when cut."""
+    lines = textwrap.wrap(text, width, break_long_words=True) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return lines
+
+
+def _count(value: Any) -> str:
+    """Return a group size as a whole number, or ? when the table lacks it."""
+    return "?" if value is None or pd.isna(value) else str(int(value))
 
 
 def _blue(share: float) -> str:
