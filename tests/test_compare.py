@@ -51,7 +51,8 @@ def test_compare_finds_the_shifted_theme_and_no_other(waves, tmp_path):
     assert result.exit_code == 0, result.output
     table = pd.read_csv(tmp_path / "cmp" / "compare.csv", keep_default_na=False)
     overall = table[table["group_column"] == ""]
-    assert set(overall["basis"]) == {"codebook"} and len(overall) == 9
+    # the nine codebook themes match by id; answers that fit none may form discovered themes in one wave only
+    assert (overall["basis"] == "codebook").sum() == 9
     p = pd.to_numeric(overall["p_adjusted"], errors="coerce")
     changed = overall.loc[p < 0.05, "theme_new"].tolist()
     assert changed == ["vertaistuki"]
@@ -165,7 +166,7 @@ def test_group_summaries_and_compare_page_render_without_console_errors(browser,
     assert browser.title.startswith("Kyselykierrosten vertailu")
     chart = browser.find_element(By.CSS_SELECTOR, "#overall .dumbbell svg")
     assert chart.is_displayed() and chart.size["width"] > 300 and chart.size["height"] > 100
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#overall circle")) == 18  # nine themes, two waves
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#overall circle")) >= 18  # nine codebook themes in both waves, and any discovered ones
     assert "Vertaistuki" in browser.find_element(By.ID, "changes").text
     _screenshot(browser.find_element(By.ID, "overall"), "compare.png", tmp_path)
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
