@@ -24,12 +24,13 @@ def test_queue_least_sure_first_batch_move_and_rescore(browser, review_server, m
     run_dir, url = review_server
     answers = load_run(run_dir).answers
     analysed = answers[answers["excluded"] == ""]
-    least_sure = analysed.sort_values("score", kind="stable")
+    sure = "confidence" if "confidence" in analysed and analysed["confidence"].notna().any() else "score"  # runs before it: by score
+    least_sure = analysed.sort_values(sure, kind="stable")
     browser.get(url + "/queue")
     cards = browser.find_elements(By.CSS_SELECTOR, ".answer")
     first = least_sure.iloc[0]
-    assert cards[0].get_attribute("data-key") == f"{first['id']}/{first['question']}"  # least sure first (old run: by score)
-    assert f"{first['score']:.2f}" in cards[0].find_element(By.CSS_SELECTOR, ".confidence").text
+    assert cards[0].get_attribute("data-key") == f"{first['id']}/{first['question']}"  # least sure first
+    assert f"{first[sure]:.2f}" in cards[0].find_element(By.CSS_SELECTOR, ".confidence").text
 
     # filter by group, then by theme
     group = analysed["vastaajaryhma"].iloc[0]

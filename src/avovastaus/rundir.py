@@ -37,7 +37,7 @@ GROUP_WORDS = "group_words.csv"
 REPORTS = ("report.html", "report.md", "summary.xlsx")
 OUTPUTS = ("manifest.json", *TABLES, *REPORTS)
 INTEGER_COLUMNS = {"size", "n_group", "n_theme"}
-FLOAT_COLUMNS = {"score", "share", "stability", "p_value", "p_adjusted", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high"}
+FLOAT_COLUMNS = {"score", "confidence", "share", "stability", "p_value", "p_adjusted", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high"}
 #: written unrounded (shortest exact repr): a p-value of 1.2e-13 must not read 0 (formatting is the reports' job)
 EXACT_COLUMNS = {"p_value", "p_adjusted"}
 BOOLEAN_COLUMNS = {"suppressed"}
