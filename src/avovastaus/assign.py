@@ -256,9 +256,12 @@ class CodebookClassifier(BaseEstimator):
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
 
-    def predict_proba(self, texts: Evidence) -> np.ndarray:
-        """Return (n x (themes + 1)) probabilities: each theme, then "fits no theme" in the last column."""
-        evidence = self.in_frame_evidence(texts)
+    def predict_proba(self, texts: Evidence, evidence: np.ndarray | None = None) -> np.ndarray:
+        """Return (n x (themes + 1)) probabilities: each theme, then "fits no theme" in the last column.
+
+        ``evidence``: the texts' :meth:`in_frame_evidence` when the caller has it already (it costs a nearest-neighbour pass).
+        """
+        evidence = self.in_frame_evidence(texts) if evidence is None else evidence
         p_in = 1.0 / (1.0 + np.exp(-self.slope_ * (evidence + self.margin)))
         return np.hstack([self.theme_proba(texts) * p_in[:, None], (1 - p_in)[:, None]])
 
@@ -278,8 +281,9 @@ def open_set_themes(
     its own best theme; a segment of a fitting answer adds its best theme when that theme's
     probability reaches ``classifier.secondary`` (several themes per answer, most probable first).
     """
-    proba = classifier.predict_proba(answers)
-    fits = classifier.in_frame_evidence(answers) >= -classifier.margin
+    evidence = classifier.in_frame_evidence(answers)
+    proba = classifier.predict_proba(answers, evidence)
+    fits = evidence >= -classifier.margin
     best = proba[:, :-1].argmax(axis=1)
     themes: list[list[int]] = [[int(b)] if ok else [] for b, ok in zip(best, fits)]
     if len(segments):
