@@ -106,6 +106,7 @@ def test_cli_dask_option_reaches_the_embedding_and_fails_cleanly(tmp_path, monke
     from avovastaus.cli import app
 
     monkeypatch.setattr("avovastaus.distributed.CONNECT_TIMEOUT_S", 1)
+    monkeypatch.setenv("AVOVASTAUS_CACHE_DIR", str(tmp_path / "cache"))  # an empty cache: the answers must be embedded, so Dask is asked
     tiny = CORPORA / "tiny" / "answers.csv"
     result = CliRunner().invoke(app, ["run", str(tiny), "--id", "vastaaja_id", "--text", "yhteistyo_nyt", "--fast", "--codebook", "none",
                                       "--dask", "tcp://127.0.0.1:9", "--out", str(tmp_path / "run"), "--quiet"])
