@@ -73,8 +73,7 @@ def rescore(run_dir: Path, decided: Mapping[str, Sequence[str]], current: Mappin
     embedder = resolve_embedder(config.embed.model, config.embed.prompt, config.embed.batch_size, backend=config.embed.backend)
     model = model_from_config(config, codebook, embedder)
     features = model.featurize([texts[k] for k in open_keys], taught=taught)
-    keywords = [model._analyzer().base_forms(t.keywords) for t in codebook.themes]
-    classifier = model._fit_assigner(features, keywords)
+    classifier = model.fit_assigner(features)
     picks, primary_p, p_none = open_set_themes(
         classifier, features.answer_evidence(), features.segments.evidence(), features.segments.answer, config.cluster.max_themes_per_answer,
     )

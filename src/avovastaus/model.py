@@ -218,11 +218,7 @@ class ThemeModel(BaseEstimator):
         clock = time.perf_counter()
         with progress.stage("themes", total=None):
             codebook_ids = [t.id for t in self.codebook.themes] if self.codebook else []
-            assigner = None
-            if self.codebook is not None:
-                analyzer = self._analyzer()
-                keywords = [analyzer.base_forms(t.keywords) for t in self.codebook.themes]
-                assigner = self._fit_assigner(features, keywords)
+            assigner = self.fit_assigner(features) if self.codebook is not None else None
             discoverer = clone(self.discoverer if self.discoverer is not None else ThemeDiscoverer()).set_params(seed=self.seed)
             assignment, centroids = assign_themes(
                 features.embeddings, [evidence_terms(w) for w in features.words], features.segments, codebook_ids, assigner, discoverer,
@@ -234,8 +230,12 @@ class ThemeModel(BaseEstimator):
         labels = {t.id: t.label for t in self.codebook.themes} if self.codebook else {}
         return self.describe(assignment, centroids, sources, labels, progress)
 
-    def _fit_assigner(self, features: Features, keywords: list[list[str]]) -> CodebookClassifier | CodebookAssigner:
-        """Return the codebook assigner fitted on the codebook (and, for the classifier, off-topic and taught examples)."""
+    def fit_assigner(self, features: Features) -> CodebookClassifier | CodebookAssigner:
+        """Return the codebook assigner fitted on the codebook's keywords and examples (and, for the classifier, off-topic and taught examples).
+
+        ``fit`` calls it; so does re-scoring in the review app (:func:`avovastaus.learn.rescore`).
+        """
+        keywords = [self._analyzer().base_forms(t.keywords) for t in self.codebook.themes]
         template = self.assigner if self.assigner is not None else CodebookClassifier()
         if isinstance(template, CodebookAssigner):
             return clone(template).fit(features.prototypes, keywords)
