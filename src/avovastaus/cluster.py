@@ -28,11 +28,7 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import silhouette_score
 
-from .assign import CodebookClassifier, Evidence, open_set_themes
-
-
-def _unit(rows: np.ndarray) -> np.ndarray:
-    return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-12)
+from .assign import CodebookClassifier, Evidence, _unit, open_set_themes
 
 
 def _check_fitted(estimator: object, attribute: str) -> None:
