@@ -176,3 +176,23 @@ def test_summary_xlsx_has_a_group_theme_sheet_bold_filtered_headers_and_a_titled
     first = overview.index[overview[0] == "Teema"][0] + 1
     shares = overview[1].iloc[first : first + len(themes)].astype(float).tolist()
     assert shares == sorted(shares, reverse=True) and len(shares) == len(themes)
+
+
+def test_a_run_over_the_xlsx_answer_limit_gets_a_summaries_only_workbook_and_says_so(hostile_run, tmp_path):
+    import json
+
+    run = tmp_path / "run"
+    shutil.copytree(hostile_run, run)
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    manifest["config"]["report"]["xlsx_answers"] = 5
+    (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    write_reports(run)
+    sheets = pd.read_excel(run / "summary.xlsx", sheet_name=None)
+    assert list(sheets) == ["Yleiskuva", "Teemat", "Ryhmät × teemat", "Ryhmät", "Ryhmäyhteenvedot", "Vastaukset"]
+    note = " ".join(str(v) for v in sheets["Vastaukset"].to_numpy().ravel())
+    n = len(pd.read_csv(run / "answers.csv"))
+    assert "vain yhteenvedot" in note and "answers.csv" in note and "xlsx_answers" in note
+    assert len(sheets["Vastaukset"]) == 1 and f"vastauksia on {n}," in note  # one row: the note, no answers
+    for name in ("report.md", "report.html"):
+        assert "summary.xlsx sisältää vain yhteenvedot" in (run / name).read_text(encoding="utf-8"), name
+    assert n > 5 and "Tiedotus kunnalta" not in " ".join(str(v) for f in sheets.values() for v in f.to_numpy().ravel())

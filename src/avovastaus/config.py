@@ -114,6 +114,9 @@ class ReportConfig(_Strict):
     redact: bool = Field(True, description="mask e-mail addresses and phone numbers in the reports (answers.csv keeps them)")
     n_quotes: int = Field(4, ge=1, le=50, description="representative quotes shown per theme in report.html")
     escape_formulas: bool = Field(True, description="prefix CSV cells starting with = + - @ tab or CR with an apostrophe, so a spreadsheet never runs an answer")
+    xlsx_answers: int = Field(
+        100_000, ge=0, description="the most answers summary.xlsx lists; a larger run's workbook holds the summaries only (answers.csv has every answer)",
+    )
 
 
 class Config(_Strict):

@@ -301,7 +301,9 @@ class FinnishAnalyzer:
     def tokens(self, texts: Sequence[str]) -> list[list[Token]]:
         """Return every word of each text with its chosen lemma, whether it is a content word, and its counted compound parts."""
         self.initialize()
-        docs = [_TOKEN_RE.findall(text) for text in texts]
+        seen: dict[str, str] = {}  # one string object per distinct word: a million answers hold tens of millions of words
+        docs = [[seen.setdefault(w, w) for w in _TOKEN_RE.findall(text)] for text in texts]
+        del seen
         counts = Counter(w for words in docs for w in words if w[0].isalpha())
         evidence: Counter[str] = Counter()  # lemmas of words with a single candidate lemma
         known: Counter[str] = Counter()  # known words and their lemmas, lower case: what a misspelling may stand for
@@ -329,6 +331,7 @@ class FinnishAnalyzer:
             resolved[word] = (Reading(self._guess_stem(word.lower(), seen_unknown), None, "", frozenset()),)
         choices: dict[tuple, tuple[Token, Reading, tuple[str, ...]]] = {}
         chosen = [self._choose_all(words, resolved, evidence, choices) for words in docs]
+        del docs
         occurrences = Counter(token for tokens in chosen for token in tokens if token.content)
         raw = {token: raw_parts for token, _, raw_parts in choices.values()}
         compounds = CompoundEvidence()
@@ -341,7 +344,9 @@ class FinnishAnalyzer:
                     token.lemma, raw_parts, reading.wordbases, lexicalised=reading.lexicalised, min_part_len=self.min_part_len,
                     is_content=self._is_content_word, evidence=compounds,
                 ), raw_parts) if token.content and len(raw_parts) > 1 else token
-        return [[parts[token] for token in tokens] for tokens in chosen]
+        for tokens in chosen:  # in place: no second list of every word
+            tokens[:] = [parts[token] for token in tokens]
+        return chosen
 
     def _choose_all(
         self, words: list[str], resolved: dict[str, tuple[Reading, ...]], evidence: Counter[str], choices: dict[tuple, tuple[Token, Reading, tuple[str, ...]]],
@@ -396,5 +401,13 @@ class FinnishAnalyzer:
         return max(readings, key=lambda r: (_score(r, standard, first, prev, prev_word, nxt, readings), evidence[r.lemma], -readings.index(r))), False
 
     def content_lemmas(self, texts: Sequence[str]) -> list[list[Lemma]]:
-        """Return the content words of each text (stop lemmas, function words and numbers removed)."""
-        return [[Lemma(t.lemma, t.surface, t.parts, t.all_parts) for t in tokens if t.content] for tokens in self.tokens(texts)]
+        """Return the content words of each text (stop lemmas, function words and numbers removed).
+
+        Equal words share one (immutable) :class:`Lemma` object, and each text's word list replaces its
+        token list as it is made: memory grows with the words of the answers, not with objects per word.
+        """
+        shared: dict[Token, Lemma] = {}
+        docs = self.tokens(texts)
+        for i, tokens in enumerate(docs):
+            docs[i] = [shared.get(t) or shared.setdefault(t, Lemma(t.lemma, t.surface, t.parts, t.all_parts)) for t in tokens if t.content]
+        return docs

@@ -220,8 +220,9 @@ class ThemeModel(BaseEstimator):
             codebook_ids = [t.id for t in self.codebook.themes] if self.codebook else []
             assigner = self.fit_assigner(features) if self.codebook is not None else None
             discoverer = clone(self.discoverer if self.discoverer is not None else ThemeDiscoverer()).set_params(seed=self.seed)
+            terms = [evidence_terms(w) for w in features.words] if codebook_ids else []  # only codebook themes are matched on words
             assignment, centroids = assign_themes(
-                features.embeddings, [evidence_terms(w) for w in features.words], features.segments, codebook_ids, assigner, discoverer,
+                features.embeddings, terms, features.segments, codebook_ids, assigner, discoverer,
                 max_themes_per_answer=self.max_themes_per_answer, max_unassigned=self.max_unassigned, answer_texts=features.texts,
             )
         self.timings_["themes"] = round(time.perf_counter() - clock, 3)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import re
 from typing import Literal
 
@@ -202,6 +203,8 @@ def detect_nonanswer(text: str | None, fuzzy: float = 0.86, question_type: Quest
         return "placeholder"  # typed to get past a required field
     if _PUNCT_ONLY_RE.match(text):
         return "punctuation"
+    if next(itertools.islice(_WORD_RE.finditer(text), 3 * _MAX_WORDS, None), None) is not None:
+        return None  # far too long to be a non-answer (even if every "e o s" became one word): the common case, decided cheaply
     text = _ABBREVIATION_DOT.sub(r"\1", _EOS.sub("eos", text))
     canon = _canonical(text)
     if len(canon.split()) > _MAX_WORDS:

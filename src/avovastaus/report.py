@@ -184,11 +184,22 @@ def input_notes(run: Run, lang: str) -> list[str]:
     if c.control_characters_replaced:
         notes.append(f"{c.control_characters_replaced} solussa oli ohjausmerkkejä (esim. NUL); ne korvattiin merkillä �." if fi else
                      f"{c.control_characters_replaced} cells held control characters (e.g. NUL); they were replaced by �.")
+    xlsx_limit = xlsx_answer_limit(run)
+    if len(run.answers) > xlsx_limit:
+        notes.append(f"summary.xlsx sisältää vain yhteenvedot: vastauksia on {fmt.number(len(run.answers), lang)}, enemmän kuin työkirjan raja "
+                     f"{fmt.number(xlsx_limit, lang)} ([report] xlsx_answers); kaikki vastaukset teemoineen ovat tiedostossa answers.csv." if fi else
+                     f"summary.xlsx holds the summaries only: there are {fmt.number(len(run.answers), lang)} answers, more than the workbook's limit "
+                     f"of {fmt.number(xlsx_limit, lang)} ([report] xlsx_answers); every answer with its themes is in answers.csv.")
     tokens = m.embedder.max_tokens
     if tokens:
         notes.append(f"Upotusmalli lukee vastauksesta enintään {tokens} ensimmäistä sanaosaa (tokenia); pidemmän vastauksen loppu vaikuttaa vain avainsanoihin." if fi else
                      f"The embedder reads at most the first {tokens} tokens of an answer; the rest of a longer answer only counts toward keywords.")
     return notes
+
+
+def xlsx_answer_limit(run: Run) -> int:
+    """Return the most answers summary.xlsx lists for this run (``[report] xlsx_answers``; runs before it: no limit)."""
+    return int(run.manifest.setting("report", "xlsx_answers", 10**12))
 
 
 def codebook_warning(run: Run, lang: str) -> str | None:

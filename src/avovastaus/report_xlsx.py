@@ -36,11 +36,12 @@ def write_summary_xlsx(path: Path, run: Run, lang: str = "fi", mask: Callable[[s
     """Write an overview sheet with a theme-share chart, then one sheet per table: readable headers, frozen header row, fitted widths, percentages.
 
     Every text cell is a string cell, never a formula, whatever the answer starts with. Answers beyond
-    Excel's row limit continue on further answer sheets.
+    Excel's row limit continue on further answer sheets; a run of more than ``[report] xlsx_answers``
+    answers gets a note on the answers sheet instead (answers.csv has them all).
     """
     from openpyxl import Workbook
 
-    from .report import HEADERS, SHEETS, UI, significance
+    from .report import HEADERS, SHEETS, UI, input_notes, significance, xlsx_answer_limit
 
     t = UI[lang]
     answers = run.answers.assign(text=run.answers["text"].map(mask))
@@ -71,8 +72,12 @@ def write_summary_xlsx(path: Path, run: Run, lang: str = "fi", mask: Callable[[s
         groups["question"] = groups["question"].replace(ALL_QUESTIONS, KINDS[lang]["all"])
     _table_sheet(book, name_groups, groups, headers)
     _table_sheet(book, name_summaries, summary_frame(run, labels, alpha, confidence, lang, mask), headers)
-    for k, start in enumerate(range(0, max(len(answers), 1), XLSX_MAX_ROWS)):
-        _table_sheet(book, name_answers if k == 0 else f"{name_answers} {k + 1}", answers.iloc[start : start + XLSX_MAX_ROWS], headers)
+    if len(answers) > xlsx_answer_limit(run):  # summaries only: a workbook of every answer would take gigabytes of memory to write
+        note = [line for line in input_notes(run, lang) if "summary.xlsx" in line]
+        _fill_sheet(book.create_sheet(name_answers), pd.DataFrame({t["summary"]: note}), {})
+    else:
+        for k, start in enumerate(range(0, max(len(answers), 1), XLSX_MAX_ROWS)):
+            _table_sheet(book, name_answers if k == 0 else f"{name_answers} {k + 1}", answers.iloc[start : start + XLSX_MAX_ROWS], headers)
     _share_chart(sheet, themes, t["shares_chart"], kinds)
     book.save(path)
 
