@@ -21,7 +21,7 @@ serve the duplicate-lemma figures). Scored against the statement each comment an
 
 A run that takes under 60 s is repeated (3 runs, median reported); a longer one runs once.
 
-Usage: .venv/bin/python benchmarks/scale.py [--no-cold] [--part a|b] [--sizes 5000,20000,all] [--embedders static-fi,e5-small]
+Usage: .venv/bin/python benchmarks/scale.py [--no-cold] [--part a|b] [--sizes 5000,20000,all] [--embedders static-fi,e5-small] [--yle-embedder NAME]
        [--section NAME] [--yle-rows N] [--out FILE]
 (writes benchmarks/results/<section>.md, default scale.md; a partial run writes the section with what it ran; a quick check
 on less data than the benchmark's — --yle-rows, or --sizes other than 5000, 20000, all — prints it unless --out is given)
@@ -332,8 +332,8 @@ def bertopic_worker(npz: str, out_json: str) -> None:
     Path(out_json).write_text(json.dumps(result), encoding="utf-8")
 
 
-def part_b(rows: int | None = None) -> dict:
-    """Run part B on all Yle comments, or on ``rows`` of them (``df.sample(rows, random_state=0)``, a quick check)."""
+def part_b(rows: int | None = None, embedder: str = "e5-small") -> dict:
+    """Run part B on all Yle comments, or on ``rows`` of them (``df.sample(rows, random_state=0)``, a quick check), with ``embedder``'s vectors."""
     import importlib.util
 
     import numpy as np
@@ -352,13 +352,13 @@ def part_b(rows: int | None = None) -> dict:
             path = tmp / "yle_sample.csv"
             df.to_csv(path, index=False)
         labels_by_id = dict(zip(df["id"], df["label"]))
-        out: dict = {"n": len(df), "all": path.name == YLE, "n_labels": df["label"].nunique(), "n_groups": df["group"].nunique()}
-        first = cli(path, "group", "e5-small", CACHE, tmp, labels_by_id)
+        out: dict = {"n": len(df), "all": path.name == YLE, "n_labels": df["label"].nunique(), "n_groups": df["group"].nunique(), "embedder": embedder}
+        first = cli(path, "group", embedder, CACHE, tmp, labels_by_id)
         print(f"B ours first run: wall {first['wall_s']:.1f} s, timings {first['timings']}, cache {first['cache']}, "
               f"peak {first['peak_mib']} MiB, themes {first['themes']}, ARI {first['ari']:.3f}", flush=True)
-        warm = [cli(path, "group", "e5-small", CACHE, tmp, labels_by_id)]
+        warm = [cli(path, "group", embedder, CACHE, tmp, labels_by_id)]
         if warm[0]["wall_s"] < CHEAP_S:
-            warm += [cli(path, "group", "e5-small", CACHE, tmp, labels_by_id) for _ in range(REPEATS - 1)]
+            warm += [cli(path, "group", embedder, CACHE, tmp, labels_by_id) for _ in range(REPEATS - 1)]
         w = warm[0]
         print(f"B ours warm: {len(warm)} run(s), wall {fmt_med(warm, lambda r: r['wall_s'])} s, timings {w['timings']}, "
               f"peak {w['peak_mib']} MiB", flush=True)
@@ -367,7 +367,7 @@ def part_b(rows: int | None = None) -> dict:
 
         # what the pipeline gives its model: the CLI's config, its ingest and prepare steps (non-answers out,
         # long answers cut), then the model's own features (the texts it embeds, their vectors and lemmas)
-        config = ours_config(ingest={"id": "id", "text": ["text"], "group": ["group"]})
+        config = ours_config(ingest={"id": "id", "text": ["text"], "group": ["group"]}, embed={"model": embedder})
         survey = ingest(path, config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet, config.ingest.skip_bad_rows)
         answers = survey.answers
         analysed, _ = pipeline.prepare_answers(answers, config, path)
@@ -422,9 +422,9 @@ def render_b(b: dict) -> list[str]:
         "",
         f"`../shared/data/{YLE}`: {'all ' if b['all'] else 'a random sample (`df.sample(n, random_state=0)`) of '}{b['n']:,} comments "
         f"({b['n_labels']} statements, {b['n_groups']} parties). "
-        "Ours: `avovastaus run <csv> --id id --text text --group group --codebook none` (e5-small), with `benchmarks/.cache`. "
+        f"Ours: `avovastaus run <csv> --id id --text text --group group --codebook none` ({b['embedder']}), with `benchmarks/.cache`. "
         f"BERTopic {bt['version'] if bt and 'failed' not in bt else '0.17.4'}: `BERTopic().fit_transform(texts, embeddings=X)` with default settings in a fresh process, "
-        f"on the same e5-small vectors read back from the cache: the {b['bt_rows']:,} texts the pipeline embeds "
+        f"on the same {b['embedder']} vectors read back from the cache: the {b['bt_rows']:,} texts the pipeline embeds "
         "(the answers the pipeline analyses — its own `ingest` and prepare step: non-answers out, long answers cut — as `ThemeModel.featurize` gives them; "
         f"cache hits {b['bt_cache']['hits']:,}, misses {b['bt_cache']['misses']:,}). "
         f"Before the timed fit the worker fits once on {WARMUP_ROWS:,} random rows, so numba's compilation (or cache load) is out of the fit time. "
@@ -492,6 +492,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--embedders", default=",".join(EMBEDDERS), help="comma-separated embedders of part A")
     parser.add_argument("--no-cold", action="store_true", help="skip part A's cold runs (no embedding from scratch)")
     parser.add_argument("--section", default="scale", help="name of the results section to write (benchmarks/results/<name>.md)")
+    parser.add_argument("--yle-embedder", default="e5-small", help="embedder of part B (both methods get its vectors)")
     parser.add_argument("--yle-rows", type=int, help="part B on a random sample of this many Yle comments (a quick check; default: all)")
     parser.add_argument("--out", type=Path, help="write the section to this file instead of benchmarks/results/<section>.md")
     args = parser.parse_args(argv)
@@ -503,7 +504,7 @@ def main(argv: list[str]) -> None:
 
     load0, started = load_line(), time.perf_counter()
     a = part_a(sizes, embedders, cold=not args.no_cold) if args.part in ("a", "both") else None
-    b = part_b(args.yle_rows) if args.part in ("b", "both") and (PROJECT.parent / "shared" / "data" / YLE).is_file() else None
+    b = part_b(args.yle_rows, args.yle_embedder) if args.part in ("b", "both") and (PROJECT.parent / "shared" / "data" / YLE).is_file() else None
 
     lines = [
         "## Scale: cost as the data grows",

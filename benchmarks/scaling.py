@@ -168,7 +168,7 @@ def part_b(sizes: list[int]) -> list[str]:
             shutil.rmtree(Path(tmp) / f"run-{n}", ignore_errors=True)
     rows = []
     previous = None
-    for r in results:
+    for r in sorted(results, key=lambda r: r["n"]):  # sizes may run in any order (the largest first, say)
         if "failed" in r:
             rows.append([f"{r['n']:,}", "FAILED: " + " ".join(r["failed"])] + [""] * (len(STAGES) + 5))
             continue
@@ -210,7 +210,7 @@ def main(argv: list[str]) -> None:
         lines += part_b(sizes)
     lines += [f"Machine load at the start: {load0}; at the end: {load_line()}; the script ran {time.perf_counter() - t0:,.0f} s "
               f"(peak RSS of the script itself {peak_rss_mib():,.0f} MiB). Other processes on the machine make timings noisy."]
-    emit_section("scaling", "\n".join(lines), args.out, full=args.part is None and sizes == SIZES)
+    emit_section("scaling", "\n".join(lines), args.out, full=args.part is None and sorted(sizes) == SIZES)
 
 
 if __name__ == "__main__":

@@ -133,6 +133,11 @@ def _fuzzy_phrases() -> list[str]:
     return sorted(p for p in _phrase_table() if len(p) >= 8)
 
 
+@functools.lru_cache(maxsize=1)
+def _longest_fuzzy() -> int:
+    return max(map(len, _fuzzy_phrases()), default=0)
+
+
 def _keyboard_mash(word: str) -> bool:
     """Return whether ``word`` is typed along one keyboard row (asdf, qwerty, jhgjh)."""
     for row in _KEYBOARD_ROWS:
@@ -179,7 +184,8 @@ def _clause_reason(canon: str, question_type: QuestionType, fuzzy: float) -> str
         match = head.match(canon)
         if match and _tail_ok(reason, canon[match.end():].split()):
             return reason
-    if len(canon) >= 8:
+    # difflib's ratio is at most 2·min(len)/(sum of lens): a clause this much longer than every phrase cannot reach ``fuzzy``
+    if 8 <= len(canon) <= _longest_fuzzy() * (2 - fuzzy) / max(fuzzy, 1e-9):
         close = difflib.get_close_matches(canon, _fuzzy_phrases(), n=1, cutoff=fuzzy)
         if close:
             return table[close[0]]
@@ -216,7 +222,10 @@ def detect_nonanswer(text: str | None, fuzzy: float = 0.86, question_type: Quest
     meta = [c for c in clauses if all(w in FILLER or _META.match(w) for w in c.split())]
     if len(meta) < len(clauses):  # "..., että osaisin vastata": talk about answering adds nothing
         clauses = [c for c in clauses if c not in meta]
-    reasons = [_clause_reason(c, question_type, fuzzy) for c in clauses]
-    if not all(reasons) or "answer" in reasons:
-        return None
+    reasons = []
+    for clause in clauses:  # the first clause that says something decides: the rest need no (typo-tolerant, costly) matching
+        reason = _clause_reason(clause, question_type, fuzzy)
+        if reason is None or reason == "answer":
+            return None
+        reasons.append(reason)
     return next((r for r in reasons if r != "thanks"), "thanks")  # a non-answer with thanks added is that non-answer
