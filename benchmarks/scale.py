@@ -506,8 +506,9 @@ def main(argv: list[str]) -> None:
     a = part_a(sizes, embedders, cold=not args.no_cold) if args.part in ("a", "both") else None
     b = part_b(args.yle_rows, args.yle_embedder) if args.part in ("b", "both") and (PROJECT.parent / "shared" / "data" / YLE).is_file() else None
 
+    title = "Scale: cost as the data grows" if a else f"Scale: all Yle 2015 comments, ours vs BERTopic ({args.yle_embedder} vectors)"
     lines = [
-        "## Scale: cost as the data grows",
+        f"## {title}",
         "",
         f"Script: `benchmarks/scale.py`. Machine: {machine_line()}. Library: {source_line()}.",
         "",

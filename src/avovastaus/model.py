@@ -150,10 +150,12 @@ class ThemeModel(BaseEstimator):
         progress = progress or Silent()
         self.timings_ = getattr(self, "timings_", {})
         clock = time.perf_counter()
-        clean = [normalize(t) for t in texts]
-        flat_texts = [flat(t) for t in clean]
         segment_texts, segment_answer = [], []
-        if self.codebook is not None:  # segments only matter for codebook scoring (several themes per answer)
+        if self.codebook is None:  # one list of the texts, not two: at a million answers each such list holds half a gigabyte
+            flat_texts = [flat(normalize(t)) for t in texts]
+        else:  # segments only matter for codebook scoring (several themes per answer)
+            clean = [normalize(t) for t in texts]
+            flat_texts = [flat(t) for t in clean]
             for j, text in enumerate(clean):
                 pieces = segment(text)
                 if len(pieces) > 1:

@@ -93,6 +93,31 @@ def test_approximate_neighbours_recall_the_exact_ones_and_repeat_exactly() -> No
     assert np.array_equal(approx, again) and np.array_equal(sims, again_sims)
 
 
+@pytest.mark.parametrize("shards", [1, 2, 3])
+def test_approximate_neighbours_in_shards_are_found_across_shards(shards: int) -> None:
+    X, _ = blobs((300, 200, 100), noise=0.3, seed=4)
+    X = X.astype(np.float32)
+    exact, exact_sims = exact_neighbors(X, 10)
+    approx, sims = approximate_neighbors(X, 10, shards=shards)
+    assert np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)]) >= 0.95
+    assert {int(j) % shards for j in approx.ravel()} == set(range(shards))  # neighbours come from every shard
+    assert not (approx == np.arange(len(X))[:, None]).any()
+    assert np.allclose(sims[:, 0], exact_sims[:, 0], atol=1e-5)  # the nearest one is found
+    again, _ = approximate_neighbors(X, 10, shards=shards)
+    assert np.array_equal(approx, again)
+
+
+def test_kmeans_on_a_sample_above_the_sample_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    import avovastaus.cluster as cluster
+
+    X, y = blobs((400, 300, 200), noise=0.2, seed=5)
+    whole = ThemeDiscoverer(n_themes=3).fit(X).labels_
+    monkeypatch.setattr(cluster, "KMEANS_SAMPLE", 100)  # fitted on 100 rows, every row then joins its nearest centre
+    sampled = ThemeDiscoverer(n_themes=3).fit(X)
+    assert adjusted_rand_score(whole, sampled.labels_) >= 0.95 and adjusted_rand_score(y, sampled.labels_) >= 0.95
+    assert np.array_equal(sampled.labels_, ThemeDiscoverer(n_themes=3).fit(X).labels_)
+
+
 def test_approximate_graph_gives_the_themes_of_the_exact_graph() -> None:
     X, y = blobs((400, 300, 200, 100), noise=0.25, seed=3)
     exact = ThemeDiscoverer(n_themes=4, neighbors="exact").fit(X)

@@ -97,6 +97,15 @@ def test_real_answers_are_not_flagged(text: str) -> None:
     assert detect_nonanswer(text) is None
 
 
+def test_long_answers_and_later_clauses_are_decided_as_before() -> None:
+    long_answer = "Yhteistyö toimii hyvin ja verkostot auttavat. " * 30
+    assert detect_nonanswer(long_answer) is None
+    assert detect_nonanswer("e.o.s.") == "dont_know"
+    assert detect_nonanswer("en osaa sanoa, kiitos") == "dont_know"
+    assert detect_nonanswer("en osaa sanoa, mutta tiedotus ei toimi") is None
+    assert detect_nonanswer("kiitos") == "thanks"
+
+
 def test_fuzzy_threshold_one_disables_typo_tolerance() -> None:
     assert detect_nonanswer("en osaa snoa", fuzzy=1.0) is None
     assert detect_nonanswer("en osaa sanoa", fuzzy=1.0) == "dont_know"
@@ -307,6 +316,13 @@ def test_one_list_per_text_in_order(analyzer: FinnishAnalyzer) -> None:
     assert [w.lemma for w in out[0]] == ["verkosto"]
     assert out[1] == [] and out[2] == []
     assert [w.lemma for w in out[3]] == ["kunta", "tila"]
+
+
+def test_equal_words_share_one_lemma_object(analyzer: FinnishAnalyzer) -> None:
+    out = analyzer.content_lemmas(["Verkostot toimivat.", "Verkostot auttavat, kun Verkostot kasvavat."])
+    first = out[0][0]
+    assert first.lemma == "verkosto" and [w.lemma for w in out[1]].count("verkosto") == 2
+    assert all(w is first for w in out[1] if w.lemma == "verkosto")  # one object: memory grows with the words, not per word
 
 
 def test_ambiguous_form_resolved_by_the_batch(analyzer: FinnishAnalyzer) -> None:
