@@ -187,8 +187,8 @@ def part_b(sizes: list[int]) -> list[str]:
         "Synthetic answers of 2–3 sentences drawn (seed 0) from every Eduskunta VKK sentence and Yle comment in `../shared/data`, "
         "5 respondent groups; `avovastaus run … --codebook none` with static-fi and `[embed] cache = false`, one process per size. "
         "Stage seconds from `manifest.json`; *peak RSS* of the child from `/usr/bin/time -v`; *growth* = log(total₂/total₁)/log(n₂/n₁) "
-        "against the size above (n log n from 100k to 1M: 1.08; n²: 2). Answers beyond Excel's 1,048,575 rows per sheet go on to further "
-        "sheets of `summary.xlsx`.",
+        "against the size above (n log n from 100k to 1M: 1.08; n²: 2). `summary.xlsx` lists the answers up to `[report] xlsx_answers` "
+        "(100,000: the 100k run's workbook holds them); above it the workbook holds the summaries and a note (answers.csv has every answer).",
         "",
         table(["answers", "analysed", *STAGES, "total s", "wall s", "peak RSS MiB", "themes", "growth"], rows),
         "",
