@@ -184,12 +184,8 @@ def input_notes(run: Run, lang: str) -> list[str]:
     if c.control_characters_replaced:
         notes.append(f"{c.control_characters_replaced} solussa oli ohjausmerkkejä (esim. NUL); ne korvattiin merkillä �." if fi else
                      f"{c.control_characters_replaced} cells held control characters (e.g. NUL); they were replaced by �.")
-    xlsx_limit = xlsx_answer_limit(run)
-    if len(run.answers) > xlsx_limit:
-        notes.append(f"summary.xlsx sisältää vain yhteenvedot: vastauksia on {fmt.number(len(run.answers), lang)}, enemmän kuin työkirjan raja "
-                     f"{fmt.number(xlsx_limit, lang)} ([report] xlsx_answers); kaikki vastaukset teemoineen ovat tiedostossa answers.csv." if fi else
-                     f"summary.xlsx holds the summaries only: there are {fmt.number(len(run.answers), lang)} answers, more than the workbook's limit "
-                     f"of {fmt.number(xlsx_limit, lang)} ([report] xlsx_answers); every answer with its themes is in answers.csv.")
+    if note := xlsx_note(run, lang):
+        notes.append(note)
     tokens = m.embedder.max_tokens
     if tokens:
         notes.append(f"Upotusmalli lukee vastauksesta enintään {tokens} ensimmäistä sanaosaa (tokenia); pidemmän vastauksen loppu vaikuttaa vain avainsanoihin." if fi else
@@ -197,9 +193,17 @@ def input_notes(run: Run, lang: str) -> list[str]:
     return notes
 
 
-def xlsx_answer_limit(run: Run) -> int:
-    """Return the most answers summary.xlsx lists for this run (``[report] xlsx_answers``; runs before it: no limit)."""
-    return int(run.manifest.setting("report", "xlsx_answers", 10**12))
+def xlsx_note(run: Run, lang: str) -> str | None:
+    """Return the sentence saying summary.xlsx holds the summaries only (more answers than ``[report] xlsx_answers``), or None."""
+    limit = int(run.manifest.setting("report", "xlsx_answers", 10**12))  # runs made before the key: no limit
+    n = len(run.answers)
+    if n <= limit:
+        return None
+    if lang == "fi":
+        return (f"summary.xlsx sisältää vain yhteenvedot: vastauksia on {fmt.number(n, lang)}, enemmän kuin työkirjan raja "
+                f"{fmt.number(limit, lang)} ([report] xlsx_answers); kaikki vastaukset teemoineen ovat tiedostossa answers.csv.")
+    return (f"summary.xlsx holds the summaries only: there are {fmt.number(n, lang)} answers, more than the workbook's limit "
+            f"of {fmt.number(limit, lang)} ([report] xlsx_answers); every answer with its themes is in answers.csv.")
 
 
 def codebook_warning(run: Run, lang: str) -> str | None:

@@ -41,7 +41,7 @@ def write_summary_xlsx(path: Path, run: Run, lang: str = "fi", mask: Callable[[s
     """
     from openpyxl import Workbook
 
-    from .report import HEADERS, SHEETS, UI, input_notes, significance, xlsx_answer_limit
+    from .report import HEADERS, SHEETS, UI, significance, xlsx_note
 
     t = UI[lang]
     answers = run.answers.assign(text=run.answers["text"].map(mask))
@@ -72,9 +72,9 @@ def write_summary_xlsx(path: Path, run: Run, lang: str = "fi", mask: Callable[[s
         groups["question"] = groups["question"].replace(ALL_QUESTIONS, KINDS[lang]["all"])
     _table_sheet(book, name_groups, groups, headers)
     _table_sheet(book, name_summaries, summary_frame(run, labels, alpha, confidence, lang, mask), headers)
-    if len(answers) > xlsx_answer_limit(run):  # summaries only: a workbook of every answer would take gigabytes of memory to write
-        note = [line for line in input_notes(run, lang) if "summary.xlsx" in line]
-        _fill_sheet(book.create_sheet(name_answers), pd.DataFrame({t["summary"]: note}), {})
+    note = xlsx_note(run, lang)
+    if note:  # summaries only: a workbook of every answer would take gigabytes of memory to write
+        _fill_sheet(book.create_sheet(name_answers), pd.DataFrame({t["summary"]: [note]}), {})
     else:
         for k, start in enumerate(range(0, max(len(answers), 1), XLSX_MAX_ROWS)):
             _table_sheet(book, name_answers if k == 0 else f"{name_answers} {k + 1}", answers.iloc[start : start + XLSX_MAX_ROWS], headers)
