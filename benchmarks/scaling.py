@@ -61,18 +61,21 @@ def compare_graphs(name: str, X, labels) -> list:
     r = recall(approx, exact)
     del exact, approx
     c = ours_config().cluster
+
+    def discover(method: str, **params) -> ThemeDiscoverer:
+        return ThemeDiscoverer(n_neighbors=c.n_neighbors, min_size=c.min_discovered, max_themes=c.max_themes, neighbors=method, **params).fit(X)
+
     fits = {}
     for method in ("exact", "approximate"):
         t0 = time.perf_counter()
-        d = ThemeDiscoverer(n_neighbors=c.n_neighbors, min_size=c.min_discovered, max_themes=c.max_themes, neighbors=method).fit(X)
+        d = discover(method)
         fits[method] = (d.labels_, d.n_themes_, time.perf_counter() - t0)
         print(f"{name}: discovery on the {method} graph: {d.n_themes_} themes, {fits[method][2]:.1f} s", flush=True)
     between = adjusted_rand_score(fits["exact"][0], fits["approximate"][0])
     # how far apart two partitions of the same method already are: the exact graph with another seed, and the
     # approximate graph held to the exact graph's number of themes (so the eigengap choice of k is not part of it)
-    reseeded = ThemeDiscoverer(n_neighbors=c.n_neighbors, min_size=c.min_discovered, max_themes=c.max_themes, neighbors="exact", seed=1).fit(X)
-    same_k = ThemeDiscoverer(n_themes=fits["exact"][1], n_neighbors=c.n_neighbors, min_size=c.min_discovered, max_themes=c.max_themes,
-                             neighbors="approximate").fit(X)
+    reseeded = discover("exact", seed=1)
+    same_k = discover("approximate", n_themes=fits["exact"][1])
     floor = adjusted_rand_score(fits["exact"][0], reseeded.labels_)
     fixed = adjusted_rand_score(fits["exact"][0], same_k.labels_)
     print(f"{name}: neighbours exact {exact_s:.1f} s, approximate {approx_s:.1f} s, recall {r:.4f}; ARI between partitions {between:.3f}, "

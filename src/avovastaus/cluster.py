@@ -93,13 +93,14 @@ def approximate_neighbors(
             list(pool.map(lambda j: _build(indexes[j], X[rows[j]], build_effort), range(shards)))
     finally:
         faiss.omp_set_num_threads(threads)
+    for index in indexes:
+        index.hnsw.efSearch = max(search_effort, k + 1)
     idx = np.empty((n, k), dtype=np.int64)
     sims = np.empty((n, k), dtype=np.float32)
     for start in range(0, n, 65_536):
         block = X[start : start + 65_536]
         found_sims, found = [], []
         for index, members in zip(indexes, rows):
-            index.hnsw.efSearch = max(search_effort, k + 1)
             part_sims, part = index.search(block, k + 1)
             found_sims.append(part_sims)
             found.append(np.where(part >= 0, members[np.maximum(part, 0)], -1))
