@@ -47,7 +47,7 @@ def encode_timed(embedder, texts: list[str], sorted_plan: bool) -> tuple[float, 
     """Return (wall s, CPU s, vectors) of encoding ``texts`` in chunks of 256 as ``embed`` does (or in input order)."""
     import numpy as np
 
-    from avovastaus.embed import embedding_plan
+    from avovastaus.embed.backends import embedding_plan
 
     plan = embedding_plan(texts, 256) if sorted_plan else [list(range(s, min(s + 256, len(texts)))) for s in range(0, len(texts), 256)]
     out = np.zeros((len(texts), 384), dtype=np.float32)
@@ -63,7 +63,7 @@ def sib200_v(embedder) -> list[float]:
     from sklearn.cluster import KMeans
     from sklearn.metrics import v_measure_score
 
-    from avovastaus.embed import embed
+    from avovastaus.embed.backends import embed
 
     df = pd.read_csv(require_shared("sib200_fi.csv"))
     X, _ = embed(embedder, df["text"].astype(str).tolist(), cache_dir=CACHE)
@@ -90,10 +90,10 @@ def main(argv: list[str]) -> None:
     path = require_shared("yle_vaalikone2015_comments.csv")
     import numpy as np
     from sklearn.metrics import adjusted_rand_score
-
-    from avovastaus.embed import embed, resolve_embedder
-    from avovastaus.finnish import flat, normalize
     from yle import load_sample
+
+    from avovastaus.embed.backends import embed, resolve_embedder
+    from avovastaus.finnish.text import flat, normalize
 
     load0 = load_line()
     sample = load_sample(path)

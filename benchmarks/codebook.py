@@ -41,9 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (  # noqa: E402
-    PROJECT, emit_section, library_cache, load_line, machine_line, peak_rss_mib, require_shared, source_line, table,
-)
+from common import PROJECT, emit_section, library_cache, load_line, machine_line, peak_rss_mib, require_shared, source_line, table  # noqa: E402
 
 STATEMENTS = ("Q137", "Q132", "Q140", "Q149", "Q142", "Q128", "Q141", "Q143", "Q148", "Q138")
 PER_STATEMENT = 30
@@ -114,8 +112,8 @@ def prepared(frame, config):
 def build_models(config_overrides: dict | None = None):
     """Return {assigner: ThemeModel} as the pipeline builds them with the default config (and codebook)."""
     from avovastaus.config import load_codebook, load_config
-    from avovastaus.embed import resolve_embedder
-    from avovastaus.model import model_from_config
+    from avovastaus.embed.backends import resolve_embedder
+    from avovastaus.themes.model import model_from_config
 
     models, embedder = {}, None
     for name in ASSIGNERS:
@@ -154,7 +152,7 @@ class Corpus:
 
 def featurize(frame, model):
     """Return the features of ``frame``'s texts, with its in-domain answers as taught examples (gold theme, None for muu)."""
-    from avovastaus.model import Taught
+    from avovastaus.themes.model import Taught
 
     codebook = {t.id for t in model.codebook.themes}
     in_domain = frame[frame["source"] != OFFTOPIC]
@@ -274,7 +272,7 @@ def sweep(corpus: Corpus, model, mixed_rows, corpus_rows) -> list[list[object]]:
     import numpy as np
     from sklearn.metrics import roc_auc_score
 
-    from avovastaus.assign import open_set_themes
+    from avovastaus.themes.classifier import open_set_themes
 
     grid = [{}] + [{k: v} for k, vs in {
         "margin": (0.0, 0.05, 0.1), "k": (1, 5, 10), "smoothing": (0, 1, 6), "keyword_weight": (0.0, 1.0, 4.0),

@@ -20,8 +20,8 @@ if TYPE_CHECKING:  # the library is imported lazily: a script without its data e
     import numpy as np
 
     from avovastaus.config import Config
-    from avovastaus.embed import Embedder
-    from avovastaus.model import Features, ThemeModel
+    from avovastaus.embed.backends import Embedder
+    from avovastaus.themes.model import Features, ThemeModel
 
 #: the project root (this file is <root>/benchmarks/common.py)
 PROJECT = Path(__file__).resolve().parents[1]
@@ -218,8 +218,8 @@ def ours_model(config: "Config | None" = None, embedder: "Embedder | None" = Non
     Built as the pipeline builds it: ``model_from_config(config, None, embedder)``, the embedder (unless
     given) resolved from ``config.embed``.
     """
-    from avovastaus.embed import resolve_embedder
-    from avovastaus.model import model_from_config
+    from avovastaus.embed.backends import resolve_embedder
+    from avovastaus.themes.model import model_from_config
 
     config = config if config is not None else ours_config()
     if config.codebook is not None:
@@ -231,7 +231,7 @@ def ours_model(config: "Config | None" = None, embedder: "Embedder | None" = Non
 
 def fresh_analyzer(model: "ThemeModel"):
     """Return a new, unloaded FinnishAnalyzer configured as ``model``'s (its per-word cache empty, so timings are not flattered)."""
-    from avovastaus.finnish import FinnishAnalyzer
+    from avovastaus.finnish.lemmas import FinnishAnalyzer
 
     own = model.analyzer
     return FinnishAnalyzer(min_part_len=own.min_part_len, batch_size=own.batch_size) if own is not None else FinnishAnalyzer()
@@ -241,8 +241,8 @@ def precomputed(texts: Sequence[str], embeddings: "np.ndarray", words: Sequence[
     """Return :class:`~avovastaus.model.Features` from precomputed vectors and lemmas, without segments (discovery uses none)."""
     import numpy as np
 
-    from avovastaus.cluster import Segments
-    from avovastaus.model import Features
+    from avovastaus.themes.cluster import Segments
+    from avovastaus.themes.model import Features
 
     embeddings = np.asarray(embeddings)
     if not len(texts) == len(embeddings) == len(words):

@@ -42,9 +42,9 @@ def main(argv: list[str]) -> None:
     from distributed import Client, LocalCluster
 
     from avovastaus.config import load_config
-    from avovastaus.distributed import DaskEmbedder
-    from avovastaus.embed import embed, resolve_embedder
-    from avovastaus.finnish import flat, normalize
+    from avovastaus.embed.backends import embed, resolve_embedder
+    from avovastaus.embed.distributed import DaskEmbedder
+    from avovastaus.finnish.text import flat, normalize
     from avovastaus.pipeline import run_pipeline
 
     load0 = load_line()

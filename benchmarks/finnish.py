@@ -108,7 +108,7 @@ def lemma_figures(analyzer) -> tuple[dict, dict[str, list[str]]]:
 
 def nonanswer_figures() -> tuple[dict, dict[str, list[str]]]:
     """Return (non-answer precision/recall overall and per reason code on nonanswers.csv, the errors)."""
-    from avovastaus.finnish import detect_nonanswer
+    from avovastaus.finnish.nonanswer import detect_nonanswer
 
     typed = "question_type" in inspect.signature(detect_nonanswer).parameters
     items = read_gold("nonanswers.csv")
@@ -151,7 +151,8 @@ def speed_figures() -> dict | None:
         return None
     import pandas as pd
 
-    from avovastaus.finnish import FinnishAnalyzer, flat, normalize
+    from avovastaus.finnish.lemmas import FinnishAnalyzer
+    from avovastaus.finnish.text import flat, normalize
 
     texts = [flat(normalize(t)) for t in pd.read_csv(path, dtype=str, keep_default_na=False)["text"]]
     analyzer = FinnishAnalyzer().initialize()  # the spaCy tokenizer and Voikko are loaded once per process: not timed
@@ -240,7 +241,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--print-errors", action="store_true", help="print every error (for development)")
     args = parser.parse_args(argv)
 
-    from avovastaus.finnish import FinnishAnalyzer
+    from avovastaus.finnish.lemmas import FinnishAnalyzer
 
     analyzer = FinnishAnalyzer().initialize()
     lemma, lemma_errors = lemma_figures(analyzer)

@@ -29,8 +29,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from common import load_line, machine_line, source_line, table, write_section  # noqa: E402
 
-from avovastaus.cache import EmbeddingCache  # noqa: E402
-from avovastaus.journal import Journal  # noqa: E402
+from avovastaus.embed.cache import EmbeddingCache  # noqa: E402
+from avovastaus.review.journal import Journal  # noqa: E402
 
 DIM = 384
 LOOKUP = 5000

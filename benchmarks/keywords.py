@@ -55,7 +55,7 @@ def coverage_exclusivity(keywords: dict[str, list], words, primary) -> tuple[flo
 
     Coverage rewards keywords a theme's answers actually use; exclusivity rewards keywords other themes do not.
     """
-    from avovastaus.label import terms
+    from avovastaus.themes.label import terms
 
     bags = [set(terms(w)) for w in words]
     covered = [bool(bags[j] & {k.lemma for k in keywords.get(t, [])}) for j, t in enumerate(primary) if t is not None]
@@ -71,10 +71,10 @@ def coverage_exclusivity(keywords: dict[str, list], words, primary) -> tuple[flo
 def kuntajarjesto_fit():
     """Return (words, primary, theme ids) of the default pipeline's model on corpora/kuntajarjesto."""
     from avovastaus.config import load_codebook, load_config
-    from avovastaus.embed import resolve_embedder
-    from avovastaus.ingest import ingest
-    from avovastaus.model import model_from_config
+    from avovastaus.embed.backends import resolve_embedder
+    from avovastaus.io.ingest import ingest
     from avovastaus.pipeline import prepare_answers
+    from avovastaus.themes.model import model_from_config
 
     path = PROJECT / "corpora" / "kuntajarjesto" / "answers.csv"
     config = load_config(overrides={"ingest": {"id": "vastaaja_id", "text": ["yhteistyo_nyt", "kehittaminen"], "group": ["vastaajaryhma", "alue"]}})
@@ -95,7 +95,7 @@ def yle_fit(per_statement: int):
     from common import ours_model
     from yle import load_sample
 
-    from avovastaus.finnish import flat, normalize
+    from avovastaus.finnish.text import flat, normalize
 
     texts = [flat(normalize(t)) for t in load_sample(path, per_statement)["text"]]
     with library_cache(CACHE):
@@ -105,11 +105,11 @@ def yle_fit(per_statement: int):
 
 def measure(name: str, fit, analyzer) -> list[list[object]]:
     from avovastaus.evaluate import dup_lemma_share
-    from avovastaus.label import class_keywords
+    from avovastaus.themes.label import class_keywords
 
     words, primary, theme_ids = fit
     rows = []
-    from avovastaus.label import voikko_bases
+    from avovastaus.themes.label import voikko_bases
 
     for label, method, options in SCORERS:
         options = {**options, "bases": voikko_bases} if options.get("bases") == "voikko" else options
@@ -129,7 +129,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--per-statement", type=int, default=PER_STATEMENT)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    from avovastaus.finnish import FinnishAnalyzer
+    from avovastaus.finnish.lemmas import FinnishAnalyzer
 
     load0 = load_line()
     analyzer = FinnishAnalyzer()

@@ -44,8 +44,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
-    CACHE, PROJECT, emit_section, library_cache, load_line, machine_line, ours_config, ours_model, peak_rss_mib, require_shared, run_measured,
-    source_line, table,
+    CACHE,
+    PROJECT,
+    emit_section,
+    library_cache,
+    load_line,
+    machine_line,
+    ours_config,
+    ours_model,
+    peak_rss_mib,
+    require_shared,
+    run_measured,
+    source_line,
+    table,
 )
 
 VKK = "eduskunta_vkk.csv"
@@ -338,10 +349,10 @@ def part_b(rows: int | None = None, embedder: str = "e5-small") -> dict:
 
     import numpy as np
     import pandas as pd
+    from yle import Lemmatizer, dup_share
 
     from avovastaus import pipeline
-    from avovastaus.ingest import ingest
-    from yle import Lemmatizer, dup_share
+    from avovastaus.io.ingest import ingest
 
     path = require_shared(YLE)
     df = pd.read_csv(path, dtype=str, keep_default_na=False)

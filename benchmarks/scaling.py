@@ -50,7 +50,8 @@ def compare_graphs(name: str, X, labels) -> list:
     """Return a table row: exact vs approximate neighbours and the discovery on each graph."""
     from sklearn.metrics import adjusted_rand_score
 
-    from avovastaus.cluster import ThemeDiscoverer, approximate_neighbors, exact_neighbors
+    from avovastaus.themes.cluster import ThemeDiscoverer
+    from avovastaus.themes.neighbors import approximate_neighbors, exact_neighbors
 
     t0 = time.perf_counter()
     exact, _ = exact_neighbors(X, K)
@@ -89,9 +90,9 @@ def compare_graphs(name: str, X, labels) -> list:
 def part_a() -> list[str]:
     import pandas as pd
 
-    from avovastaus.cache import EmbeddingCache, namespace
-    from avovastaus.embed import embed, resolve_embedder
-    from avovastaus.finnish import flat, normalize
+    from avovastaus.embed.backends import embed, resolve_embedder
+    from avovastaus.embed.cache import EmbeddingCache, namespace
+    from avovastaus.finnish.text import flat, normalize
 
     rows = []
     vkk = pd.read_csv(require_shared("eduskunta_vkk.csv"), dtype=str, keep_default_na=False)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import load_line, machine_line, peak_rss_mib, source_line, require_shared, table, write_section  # noqa: E402
+from common import load_line, machine_line, peak_rss_mib, require_shared, source_line, table, write_section  # noqa: E402
 
 SEEDS = range(10)
 RUNS = 3
@@ -36,7 +36,7 @@ def main() -> None:
     from sklearn.cluster import KMeans
     from sklearn.metrics import v_measure_score
 
-    from avovastaus.embed import resolve_embedder
+    from avovastaus.embed.backends import resolve_embedder
 
     load0 = load_line()
     df = pd.read_csv(path)

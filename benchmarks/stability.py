@@ -35,9 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (  # noqa: E402
-    CACHE, emit_section, fresh_analyzer, load_line, machine_line, ours_model, peak_rss_mib, precomputed, require_shared, source_line, table,
-)
+from common import CACHE, emit_section, fresh_analyzer, load_line, machine_line, ours_model, peak_rss_mib, precomputed, require_shared, source_line, table  # noqa: E402
 from yle import PER_STATEMENT, load_sample  # noqa: E402
 
 RUNS = 5
@@ -60,7 +58,7 @@ def summarize(name: str, themes: list[list[str]], theme_ids: list[str], stabilit
     import numpy as np
     from sklearn.metrics import adjusted_rand_score
 
-    from avovastaus.stability import best_match_jaccard
+    from avovastaus.themes.stability import best_match_jaccard
 
     full = partition(themes)
     sizes = Counter(p for p in full if p != "-1")
@@ -123,7 +121,7 @@ def ours(model, features) -> dict:
     import numpy as np
     from sklearn.base import clone
 
-    from avovastaus.stability import theme_stability
+    from avovastaus.themes.stability import theme_stability
 
     fitted = clone(model).set_params(seed=SEED).fit(features=features)
 
@@ -147,7 +145,7 @@ def bertopic(X, texts) -> dict:
     from bertopic import BERTopic
     from umap import UMAP
 
-    from avovastaus.stability import theme_stability
+    from avovastaus.themes.stability import theme_stability
 
     def as_themes(topics) -> list[list[str]]:
         return [[str(int(t))] if int(t) != -1 else [] for t in topics]
@@ -186,8 +184,8 @@ def main(argv: list[str]) -> None:
     path = require_shared("yle_vaalikone2015_comments.csv")
     import importlib.util
 
-    from avovastaus.embed import embed
-    from avovastaus.finnish import flat, normalize
+    from avovastaus.embed.backends import embed
+    from avovastaus.finnish.text import flat, normalize
 
     load0 = load_line()
     per_statement = args.per_statement

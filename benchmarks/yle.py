@@ -35,8 +35,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
-    CACHE, PROJECT, emit_section, fresh_analyzer, load_line, machine_line, ours_model, peak_rss_mib, precomputed, require_shared,
-    run_measured, source_line, table,
+    CACHE,
+    PROJECT,
+    emit_section,
+    fresh_analyzer,
+    load_line,
+    machine_line,
+    ours_model,
+    peak_rss_mib,
+    precomputed,
+    require_shared,
+    run_measured,
+    source_line,
+    table,
 )
 
 PER_STATEMENT = 200
@@ -105,7 +116,7 @@ def duplicate_lemma(words: list[str], lemma_of: Lemmatizer, skip: frozenset[str]
 
 def dup_share(topics: dict, lemma_of: Lemmatizer) -> dict:
     """Return the share of topics whose words repeat a lemma (any lemma; content lemmas only) and examples."""
-    from avovastaus.finnish import stop_lemmas
+    from avovastaus.finnish.lexicon import stop_lemmas
 
     dups = {t: d for t, ws in topics.items() if (d := duplicate_lemma(ws, lemma_of))}
     content = {t: d for t, ws in topics.items() if (d := duplicate_lemma(ws, lemma_of, stop_lemmas()))}
@@ -283,8 +294,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--out", type=Path, help="write the section to this file (default: benchmarks/results/yle.md)")
     args = parser.parse_args(argv)
     path = require_shared("yle_vaalikone2015_comments.csv")
-    from avovastaus.embed import embed
-    from avovastaus.finnish import flat, normalize
+    from avovastaus.embed.backends import embed
+    from avovastaus.finnish.text import flat, normalize
 
     load0 = load_line()
     per_statement = args.per_statement

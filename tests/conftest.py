@@ -73,8 +73,8 @@ def review_server(review_run: Path):
     """The review app on a free loopback port over a fresh run; yields (run directory, base URL)."""
     import threading
 
-    from avovastaus.webapp import create_app
-    from avovastaus.websecurity import make_review_server
+    from avovastaus.review.web.app import create_app
+    from avovastaus.review.web.security import make_review_server
 
     httpd = make_review_server(create_app(review_run, reviewer="liisa"), "127.0.0.1", 0)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from avovastaus.agreement import _pair, _per_theme, kappa_interval, krippendorff_alpha_nominal
+from avovastaus.review.agreement import _pair, _per_theme, kappa_interval, krippendorff_alpha_nominal
 
 
 def test_krippendorff_alpha_perfect_and_chance():

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from avovastaus.cli import app
-from avovastaus.compare import Match, match_themes, similarity_matrix
+from avovastaus.compare.analysis import Match, match_themes, similarity_matrix
 from avovastaus.config import load_config
 from avovastaus.pipeline import run_pipeline
 

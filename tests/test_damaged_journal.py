@@ -20,12 +20,12 @@ from typer.testing import CliRunner
 from avovastaus.cli import app as cli
 from avovastaus.config import load_config
 from avovastaus.errors import AvovastausError
-from avovastaus.journal import Journal
 from avovastaus.pipeline import run_pipeline
-from avovastaus.webapp import create_app
+from avovastaus.review.journal import Journal
+from avovastaus.review.web.app import create_app
 
-from .damage import garbage, interior, truncated
 from .conftest import CORPORA
+from .damage import garbage, interior, truncated
 
 TINY = CORPORA / "tiny" / "answers.csv"
 INGEST = {"id": "vastaaja_id", "text": ["yhteistyo_nyt", "kehittaminen"], "group": ["vastaajaryhma"]}

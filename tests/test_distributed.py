@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from avovastaus.config import load_config
-from avovastaus.distributed import DaskEmbedder, partitions
-from avovastaus.embed import embed
+from avovastaus.embed.backends import embed
+from avovastaus.embed.distributed import DaskEmbedder, partitions
 from avovastaus.errors import AvovastausError
 from avovastaus.pipeline import run_pipeline
 
@@ -94,7 +94,7 @@ def test_a_worker_killed_mid_run_does_not_stop_the_job(cluster, tmp_path):
 
 
 def test_unreachable_scheduler_is_a_coded_error(monkeypatch):
-    monkeypatch.setattr("avovastaus.distributed.CONNECT_TIMEOUT_S", 1)
+    monkeypatch.setattr("avovastaus.embed.distributed.CONNECT_TIMEOUT_S", 1)
     with pytest.raises(AvovastausError) as info:
         DaskEmbedder(SlowHash(), "tcp://127.0.0.1:9").encode(["a"])
     assert info.value.code == "E205"
@@ -105,7 +105,7 @@ def test_cli_dask_option_reaches_the_embedding_and_fails_cleanly(tmp_path, monke
 
     from avovastaus.cli import app
 
-    monkeypatch.setattr("avovastaus.distributed.CONNECT_TIMEOUT_S", 1)
+    monkeypatch.setattr("avovastaus.embed.distributed.CONNECT_TIMEOUT_S", 1)
     monkeypatch.setenv("AVOVASTAUS_CACHE_DIR", str(tmp_path / "cache"))  # an empty cache: the answers must be embedded, so Dask is asked
     tiny = CORPORA / "tiny" / "answers.csv"
     result = CliRunner().invoke(app, ["run", str(tiny), "--id", "vastaaja_id", "--text", "yhteistyo_nyt", "--fast", "--codebook", "none",

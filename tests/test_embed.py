@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from avovastaus.embed import embed, resolve_embedder
+from avovastaus.embed.backends import embed, resolve_embedder
 from avovastaus.errors import AvovastausError
-from avovastaus.finnish import flat, normalize
+from avovastaus.finnish.text import flat, normalize
 
 from .conftest import CORPORA
 
@@ -92,7 +92,7 @@ def test_e5_uses_query_prompt_for_clustering(e5):
 
 
 def test_backend_auto_is_int8_onnx_for_e5_and_torch_otherwise():
-    from avovastaus.embed import resolve_backend
+    from avovastaus.embed.backends import resolve_backend
 
     assert resolve_backend("e5-small") == "onnx-int8"
     assert resolve_backend("static-fi") == "torch" and resolve_backend("e5-small", "torch") == "torch"
@@ -112,14 +112,14 @@ def test_int8_backend_tokenizes_as_the_fp32_folder_and_stays_close_to_its_vector
 
 
 def test_backends_have_their_own_cache_namespace():
-    from avovastaus.cache import namespace
+    from avovastaus.embed.cache import namespace
 
     assert namespace("e5-small", "abc", "query: ") == namespace("e5-small", "abc", "query: ", "torch")  # caches from before backends stay valid
     assert namespace("e5-small", "abc", "query: ", "onnx-int8") != namespace("e5-small", "abc", "query: ")
 
 
 def test_embedding_plan_sorts_by_length_and_keeps_every_text_once():
-    from avovastaus.embed import embedding_plan
+    from avovastaus.embed.backends import embedding_plan
 
     texts = ["ccc", "a", "bb", "a2", "dddd"]
     plan = embedding_plan(texts, chunk=2)
@@ -165,7 +165,7 @@ def test_unknown_embedder_is_a_coded_error():
 
 def test_any_sentence_transformers_folder_works(tmp_path):
     """A user's own sentence-transformers folder loads by path, with its checksum computed."""
-    from avovastaus.modelbuild import build_model
+    from avovastaus.embed.build import build_model
 
     folder = tmp_path / "my-model"
     shutil.copytree(build_model("static-fi"), folder)

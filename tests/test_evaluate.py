@@ -12,7 +12,7 @@ from avovastaus.cli import app
 from avovastaus.config import load_config
 from avovastaus.evaluate import METRIC_KEYS, evaluate
 from avovastaus.pipeline import run_pipeline
-from avovastaus.stability import best_match_jaccard, theme_stability
+from avovastaus.themes.stability import best_match_jaccard, theme_stability
 
 from .conftest import CORPORA
 

@@ -71,7 +71,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_ships_the_default_config_and_codebook(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"avovastaus/configs/default.toml", "avovastaus/configs/codebook/kuntajarjesto.yaml"} <= names
-    assert "avovastaus/data/stop_lemmas_fi.txt" in names
+    assert "avovastaus/finnish/data/stop_lemmas_fi.txt" in names
     packaged = zipfile.ZipFile(wheel).read("avovastaus/configs/codebook/kuntajarjesto.yaml")
     assert packaged == DEFAULT_CODEBOOK.read_bytes()  # the real file, not a symlink's target path
 
@@ -130,7 +130,7 @@ def test_wheel_installs_and_runs_outside_a_checkout(wheel: Path, tmp_path: Path)
 def test_models_dir_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """$AVOVASTAUS_MODELS_DIR, then $AVOVASTAUS_HOME/models, then the checkout's models/, then the user data folder."""
     import avovastaus.config as config_module
-    from avovastaus.modelbuild import models_dir
+    from avovastaus.embed.build import models_dir
 
     monkeypatch.setenv("AVOVASTAUS_MODELS_DIR", str(tmp_path / "m"))
     monkeypatch.setenv("AVOVASTAUS_HOME", str(tmp_path / "home"))

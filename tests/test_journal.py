@@ -10,9 +10,9 @@ import threading
 
 import pytest
 
-from .damage import garbage, interior, truncated
+from avovastaus.review.journal import Conflict, Journal
 
-from avovastaus.journal import Conflict, Journal
+from .damage import garbage, interior, truncated
 
 
 def test_append_and_read_back_in_order(tmp_path):
@@ -74,7 +74,7 @@ def test_concurrent_writers_never_lose_decisions(tmp_path):
 def test_kill_9_right_after_a_save_loses_nothing(tmp_path):
     code = (
         "import os, signal, sys\n"
-        "from avovastaus.journal import Journal\n"
+        "from avovastaus.review.journal import Journal\n"
         f"j = Journal(r'{tmp_path}')\n"
         "j.append('rename', {'theme': 'a', 'label': 'Saved'}, 'liisa', ['theme:a'])\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
@@ -120,8 +120,8 @@ from pathlib import Path  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from avovastaus.errors import AvovastausError  # noqa: E402
-from avovastaus.journal import payload_problem  # noqa: E402
-from avovastaus.review import NotApplicable, Reviewed, replay  # noqa: E402
+from avovastaus.review.journal import payload_problem  # noqa: E402
+from avovastaus.review.state import NotApplicable, Reviewed, replay  # noqa: E402
 
 
 def _filled(folder: Path, n: int = 300) -> Path:
@@ -312,7 +312,7 @@ def test_full_disk_on_append_is_E403_and_loses_nothing(tmp_path, monkeypatch):
         con.execute(f"PRAGMA max_page_count = {con.execute('PRAGMA page_count').fetchone()[0]}")
         return con
 
-    monkeypatch.setattr("avovastaus.journal.sqlite3.connect", capped)
+    monkeypatch.setattr("avovastaus.review.journal.sqlite3.connect", capped)
     with pytest.raises(AvovastausError) as info:
         journal.append("note", {"target": "theme:a", "text": "x" * 20000}, "liisa", ["theme:a"])
     assert info.value.code == "E403" and "Cannot write to the review journal" in info.value.message and "full" in info.value.message
@@ -327,14 +327,15 @@ def test_unopenable_journal_is_E403(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise sqlite3.OperationalError("unable to open database file")
 
-    monkeypatch.setattr("avovastaus.journal.sqlite3.connect", refuse)
+    monkeypatch.setattr("avovastaus.review.journal.sqlite3.connect", refuse)
     with pytest.raises(AvovastausError) as info:
         Journal(tmp_path).all()
     assert info.value.code == "E403" and "Cannot read the review journal" in info.value.message
 
 
 def test_every_decision_kind_has_one_spec_shared_by_journal_and_review():
-    from avovastaus.journal import SPECS, Kind, payload_problem, touches_of
+    from avovastaus.review.journal import payload_problem
+    from avovastaus.review.kinds import SPECS, Kind, touches_of
 
     assert set(SPECS) == set(Kind)
     assert touches_of("merge", {"source": "a", "target": "b"}) == ["theme:a", "theme:b"]
@@ -348,9 +349,9 @@ def test_every_decision_kind_has_one_spec_shared_by_journal_and_review():
 
 
 def test_carry_over_translates_the_theme_and_answer_fields_the_spec_names():
-    from avovastaus.journal import Decision
-    from avovastaus.carryover import _translate
-    from avovastaus.review import NotApplicable
+    from avovastaus.review.carryover import _translate
+    from avovastaus.review.journal import Decision
+    from avovastaus.review.state import NotApplicable
 
     themes, answers = {"a": "A", "b": "B"}, {"1/q": "9/q"}
     moved = _translate(Decision(1, "t", "r", "move", {"answer": "1/q", "to": "b", "from": "a"}), themes, answers)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from avovastaus.rundir import OUTPUTS
+from avovastaus.io.rundir import OUTPUTS
 
 from .conftest import CORPORA
 
@@ -46,17 +46,17 @@ app()
 #: (function to stop in, which call, before or after it): every stage, then each file of the write stage and the swap
 STEPS = [
     ("avovastaus.pipeline.ingest", 1, "before"),            # reading the input
-    ("avovastaus.model.embed", 1, "before"),                # embedding
+    ("avovastaus.themes.model.embed", 1, "before"),                # embedding
     ("avovastaus.pipeline.group_table", 1, "before"),       # summarizing
     ("avovastaus.pipeline.write_csv", 1, "before"),         # answers.csv
     ("avovastaus.pipeline.write_csv", 3, "after"),          # groups.csv written
-    ("avovastaus.rundir.write_json", 1, "before"),          # the manifest
-    ("avovastaus.report.atomic_write", 1, "before"),        # report.html
-    ("avovastaus.report.atomic_write", 3, "after"),         # summary.xlsx written
-    ("avovastaus.rundir.write_json", 2, "after"),           # the final manifest written
-    ("avovastaus.rundir.commit", 1, "after"),               # done
-    ("avovastaus.rundir.commit", 1, "before"),              # just before the swap
-    ("avovastaus.rundir._exchange", 1, "after"),            # swapped, the old run not yet removed (left for the next run)
+    ("avovastaus.io.rundir.write_json", 1, "before"),          # the manifest
+    ("avovastaus.report.write.atomic_write", 1, "before"),        # report.html
+    ("avovastaus.report.write.atomic_write", 3, "after"),         # summary.xlsx written
+    ("avovastaus.io.rundir.write_json", 2, "after"),           # the final manifest written
+    ("avovastaus.io.staging.commit", 1, "after"),               # done
+    ("avovastaus.io.staging.commit", 1, "before"),              # just before the swap
+    ("avovastaus.io.staging._exchange", 1, "after"),            # swapped, the old run not yet removed (left for the next run)
 ]
 
 
@@ -106,7 +106,7 @@ def test_sigkill_at_every_step_leaves_old_or_new_and_the_next_run_cleans_up(old_
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
-@pytest.mark.parametrize("target, nth", [("avovastaus.model.embed", 1), ("avovastaus.report.atomic_write", 2)])
+@pytest.mark.parametrize("target, nth", [("avovastaus.themes.model.embed", 1), ("avovastaus.report.write.atomic_write", 2)])
 def test_a_polite_stop_cleans_up_at_once(old_run: Path, sig: int, target: str, nth: int) -> None:
     result = _stopped_run(old_run, target, nth, sig)
     assert result.returncode == 130, result.stderr[-500:]

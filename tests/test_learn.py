@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from avovastaus.config import load_config
-from avovastaus.journal import Journal
-from avovastaus.learn import rescore, taught_from
 from avovastaus.pipeline import run_pipeline
+from avovastaus.review.journal import Journal
+from avovastaus.review.learn import rescore, taught_from
 
 from .conftest import CORPORA
 
@@ -71,7 +71,7 @@ def test_rescore_never_touches_decided_answers(reviewed):
 
 
 def test_reviewed_report_gives_kappa_with_interval_and_n(reviewed, tmp_path):
-    from avovastaus.reviewed import write_reviewed
+    from avovastaus.review.export import write_reviewed
 
     run, *_ = reviewed
     copy = tmp_path / "run"

@@ -7,9 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from avovastaus import pipeline, rundir
+from avovastaus import pipeline
 from avovastaus.config import load_config
 from avovastaus.errors import AvovastausError
+from avovastaus.io import rundir
 from avovastaus.pipeline import run_pipeline
 
 from .conftest import CORPORA

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from avovastaus.cli import app
 from avovastaus.config import load_config
 from avovastaus.pipeline import run_pipeline
-from avovastaus.redact import redact
-from avovastaus.report import write_reports
+from avovastaus.report.redact import redact
+from avovastaus.report.write import write_reports
 
 from .conftest import CORPORA
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pandas as pd
 import pytest
@@ -11,10 +10,10 @@ from typer.testing import CliRunner
 
 from avovastaus.cli import app as cli
 from avovastaus.config import load_config
-from avovastaus.journal import Journal
 from avovastaus.pipeline import run_pipeline
-from avovastaus.review import LiveReview, replay
-from avovastaus.webapp import create_app, is_loopback
+from avovastaus.review.journal import Journal
+from avovastaus.review.state import LiveReview, replay
+from avovastaus.review.web.app import create_app, is_loopback
 
 from .conftest import CORPORA
 
@@ -267,8 +266,8 @@ def test_a_decision_from_another_server_shows_on_the_next_page(run):
 def test_member_index_follows_random_decisions():
     import random
 
-    from avovastaus.journal import Decision
-    from avovastaus.review import NotApplicable, Reviewed
+    from avovastaus.review.journal import Decision
+    from avovastaus.review.state import NotApplicable, Reviewed
 
     rng = random.Random(7)
     keys = [f"R{i}/q" for i in range(60)]

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 import pandas as pd
 import pytest
 
 from avovastaus.config import load_config
 from avovastaus.pipeline import run_pipeline
-from avovastaus.webapp import create_app
 
 from .conftest import CORPORA
 

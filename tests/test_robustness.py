@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from avovastaus.config import load_config
+from avovastaus.io.rundir import OUTPUTS, load_run
 from avovastaus.pipeline import run_pipeline
-from avovastaus.rundir import OUTPUTS, load_run
 
 from .conftest import CORPORA
 
@@ -109,7 +109,7 @@ def test_raw_csv_values_when_asked(tmp_path: Path) -> None:
 
 def test_an_unusable_output_place_is_refused_before_the_analysis(tmp_path: Path, monkeypatch) -> None:
     from avovastaus.errors import AvovastausError
-    from avovastaus.model import ThemeModel
+    from avovastaus.themes.model import ThemeModel
 
     def never(*args, **kwargs):
         raise AssertionError("the analysis ran before the output location was checked")

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
-from avovastaus.config import load_config
-from avovastaus.journal import Journal
-from avovastaus.pipeline import run_pipeline
-from avovastaus.webapp import create_app
-from avovastaus.websecurity import make_review_server
+from avovastaus.review.journal import Journal
 
 from .conftest import CORPORA
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from avovastaus.webapp import create_app
+from avovastaus.review.web.app import create_app
 
 
 def test_index_shows_group_shares_as_a_table_not_a_run_on_line(review_run):

@@ -5,19 +5,17 @@ from __future__ import annotations
 import http.client
 import logging
 import re
-import shutil
 import threading
 
 import pandas as pd
 import pytest
 
-from avovastaus.config import load_config
-from avovastaus.journal import Journal
-from avovastaus.pipeline import run_pipeline
-from avovastaus.report import md_text, render_markdown
-from avovastaus.rundir import load_run
-from avovastaus.webapp import create_app
-from avovastaus.websecurity import allowed_hosts, foreign_post, host_allowed, local_path, make_review_server
+from avovastaus.io.rundir import load_run
+from avovastaus.report.markdown import render_markdown
+from avovastaus.report.view import md_text
+from avovastaus.review.journal import Journal
+from avovastaus.review.web.app import create_app
+from avovastaus.review.web.security import allowed_hosts, foreign_post, host_allowed, local_path, make_review_server
 
 from .conftest import CORPORA
 

@@ -7,20 +7,21 @@ import re
 
 import pandas as pd
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from avovastaus.cli import app as cli
-from avovastaus.carryover import _translate
-from avovastaus.codebookfit import MIN_KEYWORD_SHARE, codebook_fit, fit_warning
 from avovastaus.config import load_codebook, load_config
-from avovastaus.journal import Decision, Journal, Kind
+from avovastaus.io.rundir import load_run
 from avovastaus.pipeline import run_pipeline
-from avovastaus.review import LiveReview, Reviewed, replay
-from avovastaus.rundir import load_run
-from avovastaus.summarize import suppress
-from avovastaus.webapp import create_app
-from avovastaus.webapp_text import local_time, sentence
+from avovastaus.report.view import fit_warning
+from avovastaus.review.carryover import _translate
+from avovastaus.review.journal import Decision, Journal
+from avovastaus.review.kinds import Kind
+from avovastaus.review.state import LiveReview, Reviewed, replay
+from avovastaus.review.web.app import create_app
+from avovastaus.review.web.text import local_time, sentence
+from avovastaus.stats.summarize import suppress
+from avovastaus.themes.codebookfit import MIN_KEYWORD_SHARE, codebook_fit
 
 from .conftest import CORPORA, REVIEW_INGEST
 

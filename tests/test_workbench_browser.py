@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from avovastaus import learn
-from avovastaus.journal import Journal, Kind
-from avovastaus.rundir import load_run
+from avovastaus.io.rundir import load_run
+from avovastaus.review import learn
+from avovastaus.review.journal import Journal
+from avovastaus.review.kinds import Kind
 
 
 def _wait_new_page(browser, old) -> None:
@@ -82,8 +83,8 @@ def test_queue_least_sure_first_batch_move_and_rescore(browser, review_server, m
 
 
 def test_actions_stay_in_place_shortcuts_export_and_phone_width(browser, review_server):
-    from selenium.webdriver.common.by import By
     from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
     run_dir, url = review_server

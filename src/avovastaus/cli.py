@@ -13,9 +13,9 @@ from typing import Iterator, Optional
 import click
 import typer
 
-from . import __version__
-from .errors import AvovastausError, os_fault
-from .evaluate import METRIC_KEYS
+from avovastaus import __version__
+from avovastaus.errors import AvovastausError, os_fault
+from avovastaus.evaluate import METRIC_KEYS
 
 # click's plain help: real defaults, no "<bool>"/"<list[str]>" type placeholders (every value option names its metavar)
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, help="Finnish open survey answers into reviewed, quantified themes.")
@@ -67,7 +67,7 @@ def _log_traceback() -> str:
     import datetime
     import traceback
 
-    from .cache import default_cache_dir
+    from avovastaus.embed.cache import default_cache_dir
 
     try:
         folder = default_cache_dir() / "logs"
@@ -144,8 +144,8 @@ def run(
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS", help="Embed on the workers of this running Dask scheduler (tcp://host:8786)."),
 ) -> None:
     """Find themes in a survey export and summarize them per respondent group."""
-    from .config import load_config
-    from .pipeline import run_pipeline
+    from avovastaus.config import load_config
+    from avovastaus.pipeline import run_pipeline
 
     overrides: dict = {"ingest": {}, "embed": {}, "cluster": {}}
     if id is not None:
@@ -203,7 +203,7 @@ def eval_(
     gold non-answer label (null when the gold has none). dup_lemma_topics is the share of themes
     whose top-10 keywords hold two surface forms of one lemma.
     """
-    from .evaluate import evaluate
+    from avovastaus.evaluate import evaluate
 
     with _errors():
         result = evaluate(run_dir, gold, id, label, nonanswer_label)
@@ -230,9 +230,9 @@ def report(
     reviewer, notes), themes.csv, groups.csv (recomputed), the three reports and codebook.yaml (the
     reviewed themes as a codebook for `run --codebook`). Nothing is embedded again.
     """
-    from .journal import Journal
-    from .report import write_reports
-    from .reviewed import write_reviewed
+    from avovastaus.report.write import write_reports
+    from avovastaus.review.export import write_reviewed
+    from avovastaus.review.journal import Journal
 
     if lang not in (None, "fi", "en"):
         raise typer.BadParameter("--lang must be fi or en")
@@ -258,7 +258,7 @@ def compare_(
     lang: Optional[str] = typer.Option(None, "--lang", help="fi or en (default: the new run's report.lang)."),
 ) -> None:
     """Compare two survey waves: each theme's share of respondents in both, the change with its interval and a corrected test, per group too."""
-    from .compare import compare
+    from avovastaus.compare.analysis import compare
 
     if lang not in (None, "fi", "en"):
         raise typer.BadParameter("--lang must be fi or en")
@@ -278,7 +278,7 @@ def review(
     allow_remote: bool = typer.Option(False, "--allow-remote", help="Allow a non-loopback --host; the server then prints an access token."),
 ) -> None:
     """Review themes in the browser: rename, merge, split, move answers, confirm; decisions are saved in the run directory."""
-    from .webapp import serve
+    from avovastaus.review.web.app import serve
 
     if lang not in ("fi", "en"):
         raise typer.BadParameter("--lang must be fi or en")
@@ -300,7 +300,7 @@ def agreement_(
     import json
     from dataclasses import asdict
 
-    from .agreement import agreement
+    from avovastaus.review.agreement import agreement
 
     with _errors():
         if not (run_dir / "answers.csv").is_file():
@@ -324,7 +324,7 @@ def models_build(
     force: bool = typer.Option(False, "--force", help="Rebuild even when built."),
 ) -> None:
     """Build the bundled models from the installed packages (no download)."""
-    from .modelbuild import BUILT_MODELS, build_model
+    from avovastaus.embed.build import BUILT_MODELS, build_model
 
     with _errors():
         for name in names or BUILT_MODELS:
@@ -334,7 +334,7 @@ def models_build(
 @models_app.command("list")
 def models_list() -> None:
     """Show the bundled models, whether they are built, their size and checksum."""
-    from .modelbuild import list_models
+    from avovastaus.embed.build import list_models
 
     for item in list_models():
         if isinstance(item, str):
@@ -349,9 +349,9 @@ def config_(
     config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Show the built-in defaults merged with this TOML config."),
 ) -> None:
     """Show where the defaults, codebook, models and cache live; with --show, the config in effect as TOML."""
-    from .cache import default_cache_dir
-    from .config import DEFAULT_CODEBOOK, DEFAULT_CONFIG, show_config
-    from .modelbuild import models_dir
+    from avovastaus.config import DEFAULT_CODEBOOK, DEFAULT_CONFIG, show_config
+    from avovastaus.embed.build import models_dir
+    from avovastaus.embed.cache import default_cache_dir
 
     with _errors():
         if show or config is not None:

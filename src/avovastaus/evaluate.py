@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import pandas as pd
-from sklearn import metrics
 
-from .errors import AvovastausError
-from .finnish import FinnishAnalyzer
-from .rundir import load_run
+from avovastaus.errors import AvovastausError
+from avovastaus.finnish.lemmas import FinnishAnalyzer
+from avovastaus.io.rundir import load_run
 
 METRIC_KEYS = (
     "n", "ari", "nmi", "v_measure", "coverage", "n_themes", "codebook_accuracy", "codebook_macro_f1",
@@ -87,7 +86,7 @@ def _some(values: pd.Series, n: int = 4) -> str:
 def _read_gold(path: Path, id_column: str, label_column: str) -> pd.DataFrame:
     if not path.is_file():
         raise AvovastausError("E303", path=path, detail="file not found")
-    from .ingest import read_table
+    from avovastaus.io.ingest import read_table
 
     gold = read_table(path)[0]
     for column in (id_column, label_column):
@@ -131,6 +130,8 @@ def evaluate(
 ) -> Evaluation:
     """Return the metrics of the run in ``run_dir`` against the gold labels in ``gold_path``, joined on id (and question)."""
     run_dir, gold_path = Path(run_dir), Path(gold_path)
+    from sklearn import metrics  # here, not at import: the CLI reads METRIC_KEYS for its help on every command
+
     run = load_run(run_dir)
     answers, themes = run.answers, run.themes
     gold = _read_gold(gold_path, id_column, label_column)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import platform
-import shutil
 import time
 from dataclasses import asdict, dataclass
 from importlib import metadata
@@ -19,22 +18,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__, rundir
-from .cache import default_cache_dir
-from .cluster import Assignment
-from .codebookfit import codebook_fit, fit_warning
-from .config import Codebook, Config, load_codebook, resolve_path
-from .embed import needs_build, resolve_embedder
-from .errors import AvovastausError
-from .finnish import detect_nonanswer, normalize, truncate
-from .ingest import Survey, file_sha256, ingest
-from .journal import Journal, touches_of
-from .learn import taught_from
-from .model import Progress, Silent, ThemeModel, model_from_config
-from .report import write_reports
-from .carryover import carry_over
-from .rundir import FORMAT_VERSION, GROUP_WORDS, TABLES, Manifest, answer_key, example_ref, write_csv
-from .summarize import group_table, group_words
+from avovastaus import __version__
+from avovastaus.config import Codebook, Config, load_codebook, resolve_path
+from avovastaus.embed.backends import needs_build, resolve_embedder
+from avovastaus.embed.cache import default_cache_dir
+from avovastaus.embed.vectors import unit_rows
+from avovastaus.errors import AvovastausError
+from avovastaus.finnish.nonanswer import detect_nonanswer
+from avovastaus.finnish.text import normalize, truncate
+from avovastaus.io import rundir, staging
+from avovastaus.io.ingest import Survey, file_sha256, ingest
+from avovastaus.io.rundir import FORMAT_VERSION, GROUP_WORDS, TABLES, Manifest, answer_key, example_ref, write_csv
+from avovastaus.report.view import fit_warning
+from avovastaus.report.write import write_reports
+from avovastaus.review.carryover import carry_over
+from avovastaus.review.journal import Journal
+from avovastaus.review.kinds import touches_of
+from avovastaus.review.learn import taught_from
+from avovastaus.stats.summarize import group_table
+from avovastaus.themes.cluster import Assignment
+from avovastaus.themes.codebookfit import codebook_fit
+from avovastaus.themes.label import group_words
+from avovastaus.themes.model import Progress, Silent, ThemeModel, model_from_config
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +81,12 @@ def _check_out_dir(out_dir: Path, force: bool, input_path: Path, use_cache: bool
     """Before any work: refuse an existing run unless ``force``, clean what killed runs left, check the output and cache can be written."""
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())) and not force:
         raise AvovastausError("E301", path=out_dir)
-    for line in rundir.remove_stale(out_dir):
+    for line in staging.remove_stale(out_dir):
         progress.message(line)
     size = input_path.stat().st_size if input_path.is_file() else 0
-    rundir.check_writable(out_dir, needed_bytes=4 * size + (5 << 20))  # tables and XLSX hold the answers about three times
+    staging.check_writable(out_dir, needed_bytes=4 * size + (5 << 20))  # tables and XLSX hold the answers about three times
     if use_cache:
-        rundir.check_writable(default_cache_dir(), fix=CACHE_FIX)
+        staging.check_writable(default_cache_dir(), fix=CACHE_FIX)
 
 
 CACHE_FIX = "Set AVOVASTAUS_CACHE_DIR to a folder you can write to, or turn the embedding cache off with `[embed] cache = false` in a --config file."
@@ -110,7 +115,7 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
         progress.message(f"Building the {config.embed.model} model from the installed packages (one-off, about a minute)...")
     embedder = resolve_embedder(config.embed.model, config.embed.prompt, config.embed.batch_size, backend=config.embed.backend)
     if config.compute.dask:
-        from .distributed import DaskEmbedder
+        from avovastaus.embed.distributed import DaskEmbedder
 
         embedder = DaskEmbedder(embedder, config.compute.dask, partition=config.compute.partition, retries=config.compute.retries, progress=progress)
     taught = taught_from(Path(config.review_from)) if config.review_from and codebook is not None else None
@@ -237,8 +242,7 @@ def _manifest(
 
 def _write(out_dir: Path, config: Config, manifest: Manifest, tables: tuple[pd.DataFrame, ...], carried: list, timings: _Laps) -> None:
     """Write the run directory beside its place, then swap it in: tables, manifest, carried decisions, reports."""
-    tmp = rundir.staging_dir(out_dir)
-    try:
+    with staging.staged_folder(out_dir) as tmp:
         for name, table in zip((*TABLES, GROUP_WORDS), tables):
             write_csv(table, tmp / name, escape=config.report.escape_formulas)
         # the reports read the manifest; it is written again below once the time of writing them is known
@@ -251,10 +255,6 @@ def _write(out_dir: Path, config: Config, manifest: Manifest, tables: tuple[pd.D
         timings.lap("write")
         manifest.timings_s = dict(timings)
         rundir.write_json(tmp / "manifest.json", manifest.dump())
-        rundir.commit(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _counts(answers: pd.DataFrame, analysed: np.ndarray, assignment: Assignment, survey: Survey, truncated: pd.Series) -> dict[str, Any]:
@@ -334,7 +334,7 @@ def _carry_over(old_run: Path, keys: list[str], model: ThemeModel, progress: Pro
             updated[theme] = centroids[theme]
         elif members:
             mean = X[members].mean(axis=0)
-            updated[theme] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+            updated[theme] = unit_rows(mean)
     position = {t: j for j, t in enumerate(updated)}
     matrix = np.stack(list(updated.values())) if updated else np.zeros((0, X.shape[1]))
     scores = np.array([float(X[j] @ matrix[position[ts[0]]]) if ts and ts[0] in position else np.nan for j, ts in enumerate(themes)])

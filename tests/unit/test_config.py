@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
-import tomllib
-
 from avovastaus import config as config_module
-from avovastaus.config import (
-    DEFAULT_CODEBOOK,
-    DEFAULT_CONFIG,
-    PACKAGE_DIR,
-    Codebook,
-    Config,
-    dump_toml,
-    load_codebook,
-    load_config,
-    resolve_path,
-    show_config,
-)
+from avovastaus.config import DEFAULT_CODEBOOK, DEFAULT_CONFIG, PACKAGE_DIR, Codebook, Config, dump_toml, load_codebook, load_config, resolve_path, show_config
 from avovastaus.errors import AvovastausError
 
 # ---------------------------------------------------------------- config

@@ -1,0 +1,229 @@
+"""Two waves of one survey: which themes changed, by how much, overall and per respondent group.
+
+``avovastaus compare OLD_RUN NEW_RUN`` reads two run directories of the same questions (the new
+one made with ``--review-from OLD_RUN`` or with the same codebook). Themes are matched by
+codebook id; then, when the new run carried the old run's review decisions over, by the same id
+or the same (renamed) label; then by the similarity of their member answers (character 3–5-gram
+TF-IDF centroids, centred on the two waves' mean, paired one to one by the Hungarian method).
+Each match records its basis. Shares count respondents (once per theme across their answers),
+with Wilson intervals; the change in percentage points has Newcombe's interval and a 2 x 2 test
+(chi-square, or Fisher's exact test for small expected counts), corrected over all themes, and
+separately over the groups of each group column both waves share. Cells under the suppression
+limit are blanked and not tested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from avovastaus.embed.vectors import unit_rows
+from avovastaus.errors import AvovastausError
+from avovastaus.io.rundir import Run, load_run
+from avovastaus.stats.summarize import association_test, benjamini_hochberg, holm, newcombe_interval, respondent_themes, wilson_interval
+
+#: centred cosine a text-similarity match needs (same theme in two waves: 0.5–0.9; different themes: below 0.2)
+MIN_SIMILARITY = 0.3
+OVERALL = ""
+COMPARE_COLUMNS = [
+    "group_column", "group", "theme_old", "theme_new", "label", "basis", "similarity", "status",
+    "n_old", "k_old", "share_old", "ci_low_old", "ci_high_old", "n_new", "k_new", "share_new", "ci_low_new", "ci_high_new",
+    "diff", "diff_low", "diff_high", "p_value", "p_adjusted", "suppressed",
+]
+
+
+@dataclass(frozen=True)
+class Match:
+    """A theme of the old wave and its counterpart in the new one (``None`` where it vanished or appeared), and why they were paired."""
+
+    old: str | None
+    new: str | None
+    basis: str  # codebook | review | similarity | appeared | vanished
+    similarity: float | None = None
+
+
+# ---------------------------------------------------------------- checks
+
+
+def check_pair(old: Run, new: Run) -> list[str]:
+    """Return the group columns both waves share; a coded one-line error for a pair that cannot be compared."""
+    if old.path.resolve() == new.path.resolve():
+        raise AvovastausError("E310", old=old.path, new=new.path, detail="both are the same run directory")
+    q_old, q_new = old.manifest.input.text_columns, new.manifest.input.text_columns
+    if sorted(q_old) != sorted(q_new):
+        raise AvovastausError("E310", old=old.path, new=new.path, detail=f"different questions ({', '.join(q_old) or '-'} vs. {', '.join(q_new) or '-'})")
+    g_old, g_new = old.manifest.input.group_columns, new.manifest.input.group_columns
+    shared = [c for c in g_new if c in g_old]
+    if (g_old or g_new) and not shared:
+        raise AvovastausError("E310", old=old.path, new=new.path, detail=f"no shared group columns ({', '.join(g_old) or '-'} vs. {', '.join(g_new) or '-'})")
+    return shared
+
+
+# ---------------------------------------------------------------- matching
+
+
+def members(run: Run) -> dict[str, list[str]]:
+    """Return each theme's member answer texts (every answer carrying it), in themes.csv order."""
+    analysed = run.answers[run.answers["excluded"] == ""]
+    out: dict[str, list[str]] = {t: [] for t in run.themes["theme"]}
+    for text, themes in zip(analysed["text"], analysed["themes"]):
+        for t in str(themes).split(";"):
+            if t in out:
+                out[t].append(text)
+    return out
+
+
+def match_themes(
+    old_sources: dict[str, str], new_sources: dict[str, str], old_members: dict[str, list[str]], new_members: dict[str, list[str]],
+    carried: bool = False, old_labels: dict[str, str] | None = None, new_labels: dict[str, str] | None = None,
+    min_similarity: float = MIN_SIMILARITY,
+) -> list[Match]:
+    """Return the theme matches between two waves: codebook ids, then carried review decisions (when ``carried``), then member-text similarity."""
+    matches: list[Match] = []
+    left, right = [t for t in old_sources], [t for t in new_sources]
+    for t in list(left):
+        if t in new_sources and old_sources[t] == "codebook" and new_sources[t] == "codebook":
+            matches.append(Match(t, t, "codebook"))
+            left.remove(t)
+            right.remove(t)
+    if carried:
+        old_labels, new_labels = old_labels or {}, new_labels or {}
+        for t in list(left):
+            same_label = [u for u in right if new_labels.get(u) and new_labels.get(u) == old_labels.get(t)]
+            target = t if t in right else (same_label[0] if len(same_label) == 1 else None)
+            if target is not None:
+                matches.append(Match(t, target, "review"))
+                left.remove(t)
+                right.remove(target)
+    if left and right:
+        sim = similarity_matrix([old_members.get(t, []) for t in left], [new_members.get(t, []) for t in right])
+        from scipy.optimize import linear_sum_assignment
+
+        rows, cols = linear_sum_assignment(-sim)
+        for i, j in sorted(zip(rows, cols)):
+            if sim[i, j] >= min_similarity:
+                matches.append(Match(left[i], right[j], "similarity", round(float(sim[i, j]), 3)))
+        paired_old = {m.old for m in matches}
+        paired_new = {m.new for m in matches}
+        left = [t for t in left if t not in paired_old]
+        right = [t for t in right if t not in paired_new]
+    matches += [Match(t, None, "vanished") for t in left] + [Match(None, t, "appeared") for t in right]
+    return matches
+
+
+def similarity_matrix(old_texts: list[list[str]], new_texts: list[list[str]]) -> np.ndarray:
+    """Return the centred cosine similarity of the themes' member texts (char 3–5-gram TF-IDF centroids), old x new."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    everything = [t for texts in old_texts + new_texts for t in texts]
+    if not everything:
+        return np.zeros((len(old_texts), len(new_texts)))
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True).fit(everything)
+
+    def centroids(groups: list[list[str]]) -> np.ndarray:
+        out = np.zeros((len(groups), len(vectorizer.vocabulary_)))
+        for i, texts in enumerate(groups):
+            if texts:
+                out[i] = np.asarray(vectorizer.transform(texts).mean(axis=0)).ravel()
+        return out
+
+    a, b = centroids(old_texts), centroids(new_texts)
+    mean = np.asarray(vectorizer.transform(everything).mean(axis=0)).ravel()
+    a, b = a - mean, b - mean
+    a, b = unit_rows(a), unit_rows(b)
+    return a @ b.T
+
+
+# ---------------------------------------------------------------- the comparison table
+
+
+def _people(run: Run, columns: list[str]) -> pd.DataFrame:
+    analysed = run.answers[run.answers["excluded"] == ""]
+    memberships = [[t for t in str(x).split(";") if t] for x in analysed["themes"]]
+    return respondent_themes(analysed[["id", "question", *columns]], memberships)
+
+
+def compare_runs(old: Run, new: Run) -> tuple[pd.DataFrame, list[Match]]:
+    """Return (compare table: one row per matched, appeared or vanished theme, overall and per shared group; the matches)."""
+    shared = check_pair(old, new)
+    m = new.manifest
+    confidence = float(m.setting("summarize", "confidence", 0.95))
+    min_cell = m.statistics.suppressed_below
+    adjust = holm if m.setting("summarize", "correction", "bh") == "holm" else benjamini_hochberg
+    source = lambda run: dict(zip(run.themes["theme"], run.themes["source"]))  # noqa: E731
+    label = lambda run: dict(zip(run.themes["theme"], run.themes["label"]))  # noqa: E731
+    review_from = Path(m.review.source).resolve() if m.review else None
+    matches = match_themes(source(old), source(new), members(old), members(new), carried=review_from == old.path.resolve(),
+                           old_labels=label(old), new_labels=label(new))
+    people_old, people_new = _people(old, shared), _people(new, shared)
+    labels = {**label(old), **label(new)}
+    rows = []
+    for column, groups in [(OVERALL, [OVERALL])] + [(c, sorted(set(people_old[c]) & set(people_new[c]))) for c in shared]:
+        for group in groups:
+            po = people_old if column == OVERALL else people_old[people_old[column] == group]
+            pn = people_new if column == OVERALL else people_new[people_new[column] == group]
+            for match in matches:
+                k_old = sum(match.old in s for s in po["themes"]) if match.old else 0
+                k_new = sum(match.new in s for s in pn["themes"]) if match.new else 0
+                rows.append({
+                    "group_column": column, "group": group, "theme_old": match.old or "", "theme_new": match.new or "",
+                    "label": labels.get(match.new or match.old, match.new or match.old), "basis": match.basis, "similarity": match.similarity,
+                    "status": match.basis if match.basis in ("appeared", "vanished") else "matched",
+                    "n_old": len(po), "k_old": k_old, "n_new": len(pn), "k_new": k_new,
+                })
+    table = pd.DataFrame(rows, columns=["group_column", "group", "theme_old", "theme_new", "label", "basis", "similarity", "status", "n_old", "k_old", "n_new", "k_new"])
+    return _measure(table, confidence, min_cell, adjust), matches
+
+
+def _measure(table: pd.DataFrame, confidence: float, min_cell: int, adjust) -> pd.DataFrame:
+    """Add shares, intervals, the change, its test and the correction (per family: overall, then each group column) to the counts."""
+    k_old, n_old, k_new, n_new = (table[c].to_numpy(dtype=float) for c in ("k_old", "n_old", "k_new", "n_new"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["share_old"] = np.where(n_old > 0, k_old / np.maximum(n_old, 1), np.nan)
+        table["share_new"] = np.where(n_new > 0, k_new / np.maximum(n_new, 1), np.nan)
+    table["ci_low_old"], table["ci_high_old"] = wilson_interval(k_old, n_old, confidence)
+    table["ci_low_new"], table["ci_high_new"] = wilson_interval(k_new, n_new, confidence)
+    table["diff"] = table["share_new"] - table["share_old"]
+    table["diff_low"], table["diff_high"] = newcombe_interval(k_new, n_new, k_old, n_old, confidence)
+    matched = table["status"] == "matched"
+    small_old = (table["k_old"] < min_cell) & (table["status"] != "appeared")
+    small_new = (table["k_new"] < min_cell) & (table["status"] != "vanished")
+    table["suppressed"] = small_old | small_new
+    tested = matched & ~table["suppressed"]
+    table["p_value"] = [association_test(int(kn), int(nn), int(kn + ko), int(nn + no))[0] if t else np.nan
+                        for kn, nn, ko, no, t in zip(k_new, n_new, k_old, n_old, tested)]
+    table["p_adjusted"] = np.nan
+    for column in table["group_column"].unique():
+        family = tested & (table["group_column"] == column)
+        table.loc[family, "p_adjusted"] = adjust(table.loc[family, "p_value"].to_numpy())
+    not_matched = ~matched
+    table.loc[not_matched, ["diff", "diff_low", "diff_high"]] = np.nan
+    table.loc[small_old, ["k_old", "share_old", "ci_low_old", "ci_high_old"]] = np.nan
+    table.loc[small_new, ["k_new", "share_new", "ci_low_new", "ci_high_new"]] = np.nan
+    table.loc[table["suppressed"], ["diff", "diff_low", "diff_high"]] = np.nan
+    table.loc[table["status"] == "appeared", ["k_old", "share_old", "ci_low_old", "ci_high_old"]] = np.nan
+    table.loc[table["status"] == "vanished", ["k_new", "share_new", "ci_low_new", "ci_high_new"]] = np.nan
+    for column in ("k_old", "k_new"):
+        table[column] = table[column].astype("Int64")
+    return table[COMPARE_COLUMNS]
+
+
+def compare(old_dir: Path, new_dir: Path, out: Path | None = None, lang: str | None = None) -> list[Path]:
+    """Compare two run directories and write compare.csv, compare.md, compare.html and compare.xlsx into ``out``; returns their paths.
+
+    ``out`` defaults to ``NEW_RUN/compare``; it is written beside its place and swapped in whole.
+    """
+    from avovastaus.compare.outputs import write_outputs
+    from avovastaus.io import staging
+
+    old, new = load_run(Path(old_dir)), load_run(Path(new_dir))
+    table, matches = compare_runs(old, new)
+    out = Path(out) if out is not None else new.path / "compare"
+    lang = lang or new.manifest.setting("report", "lang", "fi")
+    staging.check_writable(out)
+    with staging.staged_folder(out) as tmp:
+        names = write_outputs(tmp, table, old, new, lang if lang in ("fi", "en") else "fi")
+    return [out / n for n in names]

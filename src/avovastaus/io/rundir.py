@@ -1,0 +1,266 @@
+"""The run directory: which files it holds, how its tables are written and read back, and answer keys.
+
+Every module that reads a run directory goes through :func:`load_run`, so there is one dtype
+rule: text columns are strings (never NaN), counts are nullable integers, measures are floats.
+CSV cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) are
+written with a leading apostrophe (OWASP's advice against CSV injection); the manifest records
+it, and :func:`load_run` takes the apostrophe off again, so the tool always sees the answer as given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from avovastaus.errors import AvovastausError
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+TABLES = ("answers.csv", "themes.csv", "groups.csv")
+#: each respondent group's distinctive words; runs made before it existed lack it
+GROUP_WORDS = "group_words.csv"
+REPORTS = ("report.html", "report.md", "summary.xlsx")
+OUTPUTS = ("manifest.json", *TABLES, *REPORTS)
+INTEGER_COLUMNS = {"size", "n_group", "n_theme"}
+FLOAT_COLUMNS = {"score", "confidence", "share", "stability", "p_value", "p_adjusted", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high"}
+#: written unrounded (shortest exact repr): a p-value of 1.2e-13 must not read 0 (formatting is the reports' job)
+EXACT_COLUMNS = {"p_value", "p_adjusted"}
+BOOLEAN_COLUMNS = {"suppressed"}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def answer_key(answer_id: str, question: str) -> str:
+    """Return the key naming one answer in decisions: ``id/question``."""
+    return f"{answer_id}/{question}"
+
+
+def example_ref(answer_id: str, question: str, several_questions: bool) -> str:
+    """Return how themes.csv names an answer among its examples: ``id`` for one question, ``id/question`` for several."""
+    return answer_key(answer_id, question) if several_questions else str(answer_id)
+
+
+def escape_formula(value: str) -> str:
+    """Return ``value`` with a leading apostrophe when a spreadsheet would run it (or when it already starts with one, so the escape reverses)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) or value.startswith("'") else value
+
+
+def unescape_formula(value: str) -> str:
+    """Return the cell as it was before :func:`escape_formula`."""
+    return value[1:] if value.startswith("'") else value
+
+
+def write_csv(frame: pd.DataFrame, path: Path, escape: bool = True) -> None:
+    """Write a run table as UTF-8 CSV; text cells are formula-escaped unless ``escape`` is false."""
+    if escape:
+        frame = frame.copy()
+        for column in frame.columns:
+            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+                frame[column] = [escape_formula(v) if isinstance(v, str) else v for v in frame[column]]
+        frame.columns = [escape_formula(str(c)) for c in frame.columns]  # group column names come from the survey too
+    exact = [c for c in frame.columns if c in EXACT_COLUMNS]
+    if exact:
+        frame = frame.copy()
+        for column in exact:
+            frame[column] = ["" if pd.isna(v) else repr(float(v)) for v in frame[column]]
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.4f")
+
+
+def read_csv(path: Path, escaped: bool) -> pd.DataFrame:
+    """Return a run table with the one dtype rule: strings for text, Int64 for counts, floats for measures, bools for flags."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+    if escaped:
+        frame.columns = [unescape_formula(c) for c in frame.columns]
+    for column in frame.columns:
+        if column in INTEGER_COLUMNS:
+            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce").astype("Int64")
+        elif column in FLOAT_COLUMNS:
+            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce").astype(float)
+        elif column in BOOLEAN_COLUMNS:
+            frame[column] = frame[column].str.lower().eq("true")
+        elif escaped:
+            frame[column] = frame[column].map(unescape_formula).astype(object)
+        else:
+            frame[column] = frame[column].astype(object)
+    return frame
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as indented UTF-8 JSON."""
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------- the manifest, typed
+
+
+class _Record(BaseModel):
+    # a later version may add keys: they are kept, and readers of this version ignore them
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class InputInfo(_Record):
+    path: str
+    sha256: str
+    format: str
+    id_column: str | None = None
+    text_columns: list[str] = Field(default_factory=list)
+    group_columns: list[str] = Field(default_factory=list)
+    skipped_rows: list[dict[str, Any]] = Field(default_factory=list)
+    truncated: dict[str, Any] = Field(default_factory=dict)
+
+
+class Counts(_Record):
+    respondents: int
+    read: int
+    excluded: int
+    excluded_by_reason: dict[str, int]
+    analysed: int
+    unassigned: int
+    unassigned_share: float
+    multi_theme_answers: int = 0
+    skipped_rows: int = 0
+    truncated: int = 0
+    control_characters_replaced: int = 0
+
+
+class CodebookInfo(_Record):
+    path: str
+    sha256: str
+    name: str
+    themes: int
+
+
+class EmbedderInfo(_Record):
+    id: str
+    checksum: str | None = None
+    prompt: str | None = None
+    cache: dict[str, int] = Field(default_factory=dict)
+    max_tokens: int | None = None
+
+
+class ThemesInfo(_Record):
+    total: int
+    codebook: int
+    discovered: int
+
+
+class StatisticsInfo(_Record):
+    interval: str
+    significance_level: float = 0.05
+    test: str
+    multiple_testing: str
+    family: str
+    suppressed_below: int = 5
+    tests: dict[str, int] = Field(default_factory=dict)
+
+
+class StabilityInfo(_Record):
+    runs: int
+    sample: float
+    threshold: float
+    mean: float | None = None
+    flagged: list[str] = Field(default_factory=list)
+
+
+class ReviewInfo(_Record):
+    source: str = Field(alias="from")
+    applied: int
+    not_applied: list[dict[str, Any]] = Field(default_factory=list)
+    #: answers whose decisions the codebook classifier learned from (runs before 0.2: absent)
+    taught: int = 0
+
+
+class Manifest(_Record):
+    """``manifest.json``: what was read, counted, configured and computed, and with which versions."""
+
+    format_version: int = 0
+    avovastaus: str
+    input: InputInfo
+    csv_formula_escape: bool = False
+    counts: Counts
+    seed: int
+    config: dict[str, Any]
+    codebook: CodebookInfo | None = None
+    embedder: EmbedderInfo
+    themes: ThemesInfo
+    statistics: StatisticsInfo
+    stability: StabilityInfo | None = None
+    review: ReviewInfo | None = None
+    versions: dict[str, str] = Field(default_factory=dict)
+    timings_s: dict[str, float] = Field(default_factory=dict)
+
+    def setting(self, section: str, key: str, default: Any = None) -> Any:
+        """Return the run's config value ``[section] key`` (``default`` for runs made before the key existed)."""
+        return (self.config.get(section) or {}).get(key, default)
+
+    def dump(self) -> dict[str, Any]:
+        """Return the manifest as written to manifest.json."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+@dataclass
+class Run:
+    """The manifest and tables of a run directory, read with the one dtype rule."""
+
+    path: Path
+    manifest: Manifest
+    answers: pd.DataFrame
+    themes: pd.DataFrame
+    groups: pd.DataFrame
+    group_words: pd.DataFrame | None = None
+
+    @property
+    def several_questions(self) -> bool:
+        return len(self.manifest.input.text_columns) > 1
+
+
+def load_manifest(run_dir: Path) -> Manifest:
+    """Return the run's manifest; a coded error when it is missing, unreadable or from an incompatible version."""
+    path = Path(run_dir) / "manifest.json"
+    if not path.is_file():
+        raise AvovastausError("E302", path=run_dir, detail="manifest.json is missing")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise AvovastausError("E302", path=run_dir, detail=f"manifest.json is not valid JSON ({exc})") from None
+    version = manifest.get("format_version", 0) if isinstance(manifest, dict) else None
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise AvovastausError("E306", path=run_dir, found=version, supported=FORMAT_VERSION)
+    try:
+        return Manifest.model_validate(manifest)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
+        raise AvovastausError("E302", path=run_dir, detail=f"manifest.json does not match the format ({problems})") from None
+
+
+def load_run(run_dir: Path) -> Run:
+    """Return the run directory's manifest and tables (the only place that reads them)."""
+    run_dir = Path(run_dir)
+    missing = [n for n in ("manifest.json", *TABLES) if not (run_dir / n).is_file()]
+    if missing:
+        raise AvovastausError("E302", path=run_dir, detail=f"missing {', '.join(missing)}")
+    manifest = load_manifest(run_dir)
+    escaped = manifest.csv_formula_escape
+    tables = {}
+    for name in TABLES:
+        try:
+            tables[name] = read_csv(run_dir / name, escaped)
+        except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise AvovastausError("E302", path=run_dir, detail=f"{name} cannot be read ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    words = None
+    if (run_dir / GROUP_WORDS).is_file():
+        with contextlib.suppress(ValueError, pd.errors.ParserError, UnicodeDecodeError):  # optional: a report without the words
+            words = read_csv(run_dir / GROUP_WORDS, escaped)
+    return Run(run_dir, manifest, tables["answers.csv"], tables["themes.csv"], tables["groups.csv"], words)
+
+
+
+
+

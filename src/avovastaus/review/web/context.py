@@ -1,0 +1,181 @@
+"""What every page and action of the review app shares: the run it serves (:class:`Site`), the reviewer, the words."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import pandas as pd
+from flask import current_app, g, request, session
+
+from avovastaus.config import load_codebook
+from avovastaus.errors import AvovastausError
+from avovastaus.io.rundir import answer_key, load_run
+from avovastaus.report.view import fit_warning
+from avovastaus.review.journal import Journal
+from avovastaus.review.state import LiveReview, Reviewed
+from avovastaus.review.web.text import text
+from avovastaus.stats.summarize import mark_significant, shares_by_group
+
+
+def anchor_of(key: str) -> str:
+    """Return the HTML id of an answer's card (stable across pages and decisions; answer keys may hold any character)."""
+    return "a-" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+@dataclass
+class Site:
+    """One run directory as the review app serves it: fixed tables, the live state, settings, caches."""
+
+    run_dir: Path
+    reviewer: str | None  # None: each browser session is asked for a name
+    lang: str
+    token: str | None
+    hosts: frozenset[str]
+    any_ip: bool
+    live: LiveReview
+    journal: Journal
+    texts: dict[str, str]
+    folded: dict[str, str]
+    info: dict[str, dict[str, Any]]
+    threshold: float | None
+    columns: list[str]
+    group_of: list[dict[str, str]]
+    person_of: dict[str, str]  # answer key -> respondent id: group shares count respondents
+    reasons: dict[str, str]
+    min_cell: int
+    alpha: float
+    correction: str
+    warning: str | None
+    model_labels: dict[str, str]
+    _cells: dict[str, tuple[Any, list[dict[str, Any]]]] = field(default_factory=dict)
+    _totals: tuple[int, list[dict[str, Any]]] | None = None
+
+    @classmethod
+    def load(cls, run_dir: Path, reviewer: str | None, lang: str, token: str | None, hosts: frozenset[str], any_ip: bool) -> "Site":
+        run = load_run(run_dir)
+        journal = Journal(run_dir)
+        journal.check()  # a damaged journal stops the server here with a coded error, not with a 500 on every page
+        answers = run.answers
+        keys = [answer_key(i, q) for i, q in zip(answers["id"], answers["question"])]
+        columns = run.manifest.input.group_columns
+        descriptions: dict[str, str] = {}
+        m = run.manifest
+        if m.codebook and Path(m.codebook.path).is_file():
+            try:
+                descriptions = {t.id: t.description for t in load_codebook(m.codebook.path).themes}
+            except AvovastausError:
+                descriptions = {}  # the codebook changed since the run; descriptions are a courtesy
+        info = {}
+        for row in run.themes.to_dict("records"):
+            stability = row.get("stability")
+            info[row["theme"]] = {"keywords": row["keywords"], "description": descriptions.get(row["theme"], ""),
+                                  "stability": None if stability in ("", None) or pd.isna(stability) else float(stability)}
+        return cls(
+            run_dir=run_dir, reviewer=reviewer, lang=lang, token=token, hosts=hosts, any_ip=any_ip,
+            live=LiveReview(run_dir, answers, run.themes), journal=journal,
+            texts=dict(zip(keys, answers["text"])), folded={k: t.casefold() for k, t in zip(keys, answers["text"])},
+            info=info, threshold=m.stability.threshold if m.stability else None, columns=list(columns),
+            group_of=[dict(zip(keys, answers[column])) for column in columns],
+            person_of=dict(zip(keys, answers["id"])),
+            reasons={k: r for k, r in zip(keys, answers["excluded"]) if r},
+            min_cell=m.statistics.suppressed_below, alpha=float(m.setting("summarize", "alpha", 0.05)),
+            correction=str(m.setting("summarize", "correction", "bh")),
+            warning=fit_warning((m.model_extra or {}).get("codebook_fit"), m.codebook.name if m.codebook else "", lang),
+            model_labels=dict(zip(run.themes["theme"], run.themes["label"])),
+        )
+
+    def _respondent_groups(self, st: Reviewed) -> list[dict[str, Any]]:
+        """Return each group column's respondent -> group among the analysed answers (recounted only when an answer is taken in)."""
+        n = len(st.themes)
+        if self._totals is None or self._totals[0] != n:
+            self._totals = (n, [{self.person_of[k]: of[k] for k in st.themes} for of in self.group_of])
+        return self._totals[1]
+
+    def _theme_cells(self, st: Reviewed, theme: str, groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Return the theme's share of each group's respondents, tested like groups.csv (cached until its members or the analysed answers change)."""
+        stamp = (st.stamps.get(theme, 0), len(st.themes))
+        cached = self._cells.get(theme)
+        if cached is None or cached[0] != stamp:
+            people = {self.person_of[k] for k in st.members(theme)}
+            cached = (stamp, shares_by_group(people, groups, self.columns, self.min_cell))
+            self._cells[theme] = cached
+        return [dict(cell) for cell in cached[1]]
+
+    def cells(self, st: Reviewed) -> dict[str, list[dict[str, Any]]]:
+        """Return every theme's group cells (respondents, as in groups.csv's all-questions rows) with ``significant`` and ``direction``: one correction over all."""
+        groups = self._respondent_groups(st)
+        per_theme = {theme: self._theme_cells(st, theme, groups) for theme in st.labels}
+        mark_significant([cell for cells in per_theme.values() for cell in cells], "holm" if self.correction == "holm" else "bh", self.alpha)
+        return per_theme
+
+    def theme_rows(self, st: Reviewed) -> list[dict[str, Any]]:
+        """Return the index page's rows: one per theme, largest first, with its group cells."""
+        rows = []
+        total = len(st.themes)
+        cells = self.cells(st)
+        for theme, label in st.labels.items():
+            rows.append({**self.theme_info(st, theme), "label": label, "size": st.size(theme),
+                         "share": st.size(theme) / total if total else 0.0, "groups": cells[theme]})
+        return sorted(rows, key=lambda r: (-r["size"], r["theme"]))
+
+    def theme_info(self, st: Reviewed, theme: str) -> dict[str, Any]:
+        """Return what the pages show about a theme besides its answers: description, keywords, source, stability."""
+        info = self.info.get(theme, {})
+        stability = info.get("stability")
+        return {
+            "theme": theme, "description": st.descriptions.get(theme) or info.get("description", ""), "keywords": info.get("keywords", ""),
+            "source": st.sources.get(theme, "review"), "stability": stability,
+            "unstable": stability is not None and self.threshold is not None and stability < self.threshold,
+        }
+
+    def card(self, st: Reviewed, key: str, context: str | None, notes: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+        """Return what an answer's card shows: text, groups, themes by label (primary first), own verdict, confidence, notes."""
+        themes = st.themes.get(key)
+        confidence = st.confidence.get(key, math.nan)
+        return {
+            "key": key, "anchor": anchor_of(key), "text": self.texts[key], "context": context,
+            "groups": [(column, self.group_of[c][key]) for c, column in enumerate(self.columns)],
+            "themes": [(t, st.labels.get(t, t), i == 0) for i, t in enumerate(themes or [])], "analysed": themes is not None,
+            "reason": st.excluded.get(key), "verdict": st.verdicts.get((key, who()), (None, None))[1],
+            "wrong": sorted(st.wrong.get(key, ())), "confidence": None if math.isnan(confidence) else confidence,
+            "notes": notes.get(f"answer:{key}", []),
+        }
+
+    def names(self, st: Reviewed, decisions: list[Any] = ()) -> dict[str, str]:
+        """Return theme id -> label for sentences: the model's labels, labels given in splits, then the current labels."""
+        names = dict(self.model_labels)
+        for d in decisions:
+            if d.kind == "split" and not d.problem:
+                names[d.payload["new_theme"]] = d.payload["label"]
+        names.update(st.labels)
+        return names
+
+
+def site() -> Site:
+    return current_app.extensions["avovastaus"]
+
+
+def who() -> str:
+    return session.get("reviewer") or site().reviewer or ""
+
+
+def here() -> str:
+    """Return the current page as a local path, without any token (for forms' ``next``)."""
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
+    return quote(request.path) + (f"?{urlencode(query)}" if query else "")
+
+
+def words() -> dict[str, str]:
+    """Return the page words in the app's language."""
+    return text(site().lang)
+
+
+def page_context() -> dict[str, Any]:
+    s = site()
+    return {"csrf": session.get("csrf", ""), "reviewer": who(), "run_name": s.run_dir.name, "t": text(s.lang), "lang": s.lang,
+            "csp_nonce": g.get("csp_nonce", ""), "here": here(), "done": session.pop("done", None) if request.method == "GET" else None}

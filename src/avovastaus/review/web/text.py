@@ -1,0 +1,158 @@
+"""The review app's words: Finnish by default, English with ``--lang en``; decisions as readable sentences; local times.
+
+Everything the evaluator reads goes through :func:`text` (labels of the pages) or :func:`sentence`
+(one decision of the journal, with theme labels instead of ids), so the two languages stay complete.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from avovastaus.review.journal import Decision
+from avovastaus.review.kinds import Kind, handles
+
+T: dict[str, dict[str, str]] = {
+    "fi": {
+        "app": "avovastaus · arviointi", "themes": "Teemat", "queue": "Epävarmimmat ensin", "search": "Haku", "unassigned": "Ilman teemaa",
+        "excluded": "Poissuljetut", "log": "Päätökset ja historia", "reviewer": "Arvioija", "change": "Vaihda",
+        "analysed_note": "{n} analysoitua vastausta. Muutokset tallentuvat heti.", "skipped": "Osaa päätöksistä ei voitu soveltaa:",
+        "theme": "Teema", "answers": "Vastauksia", "by_group": "Osuus ryhmittäin", "edit": "Muokkaa", "new_name": "Uusi nimi",
+        "description": "kuvaus", "rename": "Nimeä", "merge_into": "Yhdistä teemaan", "merge": "Yhdistä", "choose_theme": "valitse teema…",
+        "unstable": "epävakaa", "stability": "pysyvyys", "keywords": "Avainsanat", "suppressed": "alle {n}",
+        "cells_note": "Osuus ryhmän vastauksista (ryhmän n). * = ero muihin vastaajiin merkitsevä (korjattu p < {alpha}); alle {n} vastauksen solut piilotetaan kuten raportissa.",
+        "search_answers": "hae vastauksista", "search_all": "Hae kaikista vastauksista tekstin tai tunnisteen mukaan", "do_search": "Hae",
+        "n_answers": "{n} vastausta", "page": "sivu {page}/{pages}", "order": "Järjestys", "typical": "tyypillisimmät ensin",
+        "atypical": "epätyypillisimmät ensin", "run_order": "aineiston järjestys", "theme_note": "huomio teemasta", "add_theme_note": "Lisää huomio teemaan",
+        "split_label": "Erota valitut uudeksi teemaksi:", "new_theme_name": "uuden teeman nimi", "split": "Erota",
+        "confirmed": "vahvistettu", "wrong": "väärä teema", "right_theme": "Oikea teema", "wrong_theme": "Väärä teema", "move_to": "Siirrä teemaan",
+        "move": "Siirrä", "give_theme": "Anna teema", "note": "huomio", "add_note": "Lisää huomio", "primary": "pääteema", "themes_of": "teemat",
+        "no_theme": "ei teemaa", "confidence": "varmuus", "include": "Ota mukaan analyysiin", "reason": "syy", "prev": "← edellinen", "next": "seuraava →",
+        "shortcuts": "Pikanäppäimet (Alt + kirjain; Firefoxissa Alt + Shift + kirjain): O oikea teema · V väärä teema · J seuraava vastaus · K edellinen vastaus · N seuraava sivu · P edellinen sivu",
+        "queue_intro": "Arvioimattomat vastaukset, joista malli on epävarmin, ensin (varmuus = pääteeman todennäköisyys; vanhoissa ajoissa samankaltaisuus).",
+        "filter": "Suodata", "all_themes": "kaikki teemat", "all_groups": "kaikki ryhmät", "group": "Ryhmä", "rescore": "Päivitä ehdotukset",
+        "rescore_note": "Opettaa mallia tähän asti tehdyillä päätöksillä ja päivittää arvioimattomien vastausten ehdotukset; arvioituja vastauksia se ei koskaan muuta.",
+        "move_selected": "Siirrä valitut", "select": "valitse", "export": "Vie arvioidut tulokset",
+        "export_note": "Kirjoittaa arvioidut taulukot, raportit ja koodikirjan ajokansion alikansioon reviewed/ (ajoa ei tehdä uudelleen).",
+        "downloads": "Lataa", "who_title": "Kuka arvioi?", "who_intro": "Nimesi tallentuu jokaiseen päätökseesi päätöslokiin.", "who_name": "Nimi",
+        "start": "Aloita", "confirm_title": "Vahvista", "confirm_merge": "Yhdistetäänkö teema ”{source}” ({n} vastausta) teemaan ”{target}”? Teema {source_id} poistuu; yhdistämisen voi perua historiasta.",
+        "confirm_undo": "Perutaanko päätös #{seq}: {sentence}?", "yes_merge": "Yhdistä", "yes_undo": "Peru päätös", "cancel": "Älä tee mitään, palaa takaisin",
+        "undo": "Peru", "undone": "peruttu", "when": "Aika", "decision": "Päätös", "error": "Virhe {status}", "back": "Takaisin",
+        "conflict": "Joku muu muutti samaa kohdetta sillä välin: {reviewer} ({what}, päätös #{seq}). Päätöstäsi ei tallennettu, jotta hänen muutoksensa ei katoa. Palaa sivulle, katso muutos ja päätä uudelleen.",
+        "stale_form": "Lomakkeen suojaustunniste puuttuu tai on vanhentunut (esim. palvelin käynnistettiin uudelleen). Lataa sivu uudelleen ja yritä uudestaan.",
+        "need_name": "Kerro ensin nimesi (sivun yläreunassa), jotta päätös voidaan kirjata sinulle.",
+        "fit": "Koodikirja", "none_found": "Ei vastauksia.", "done_undo": "Peru tämä", "open_theme": "Avaa uusi teema",
+        "excluded_intro": "Vastaukset, jotka säännöt tulkitsivat ei-vastauksiksi. Jos vastaus kuuluu analyysiin, ota se mukaan ja anna sille teema.",
+        "unassigned_intro": "Analysoidut vastaukset, joilla ei ole teemaa.", "rows": "{n} kpl",
+    },
+    "en": {
+        "app": "avovastaus · review", "themes": "Themes", "queue": "Least sure first", "search": "Search", "unassigned": "Without a theme",
+        "excluded": "Excluded", "log": "Decisions and history", "reviewer": "Evaluator", "change": "Change",
+        "analysed_note": "{n} analysed answers. Changes are saved at once.", "skipped": "Some decisions could not be applied:",
+        "theme": "Theme", "answers": "Answers", "by_group": "Share by group", "edit": "Edit", "new_name": "New name",
+        "description": "description", "rename": "Rename", "merge_into": "Merge into", "merge": "Merge", "choose_theme": "choose a theme…",
+        "unstable": "unstable", "stability": "stability", "keywords": "Keywords", "suppressed": "under {n}",
+        "cells_note": "Share of the group's answers (group n). * = differs from the other respondents (adjusted p < {alpha}); cells under {n} answers are hidden as in the report.",
+        "search_answers": "search the answers", "search_all": "Search all answers by text or id", "do_search": "Search",
+        "n_answers": "{n} answers", "page": "page {page}/{pages}", "order": "Order", "typical": "most typical first",
+        "atypical": "least typical first", "run_order": "order of the data", "theme_note": "note on the theme", "add_theme_note": "Add a note to the theme",
+        "split_label": "Split the selected answers into a new theme:", "new_theme_name": "name of the new theme", "split": "Split",
+        "confirmed": "confirmed", "wrong": "wrong theme", "right_theme": "Right theme", "wrong_theme": "Wrong theme", "move_to": "Move to theme",
+        "move": "Move", "give_theme": "Give a theme", "note": "note", "add_note": "Add a note", "primary": "primary", "themes_of": "themes",
+        "no_theme": "no theme", "confidence": "confidence", "include": "Take into the analysis", "reason": "reason", "prev": "← previous", "next": "next →",
+        "shortcuts": "Keyboard shortcuts (Alt + letter; in Firefox Alt + Shift + letter): O right theme · V wrong theme · J next answer · K previous answer · N next page · P previous page",
+        "queue_intro": "Unreviewed answers the model is least sure about, first (confidence = probability of the primary theme; in older runs the similarity).",
+        "filter": "Filter", "all_themes": "all themes", "all_groups": "all groups", "group": "Group", "rescore": "Update suggestions",
+        "rescore_note": "Teaches the model with the decisions made so far and updates the suggestions for unreviewed answers; it never changes a reviewed answer.",
+        "move_selected": "Move the selected", "select": "select", "export": "Export the reviewed result",
+        "export_note": "Writes the reviewed tables, reports and codebook into the run's reviewed/ folder (nothing is run again).",
+        "downloads": "Download", "who_title": "Who is reviewing?", "who_intro": "Your name is stored with each of your decisions in the log.", "who_name": "Name",
+        "start": "Start", "confirm_title": "Confirm", "confirm_merge": "Merge the theme “{source}” ({n} answers) into “{target}”? The theme {source_id} goes away; the merge can be undone from the history.",
+        "confirm_undo": "Undo decision #{seq}: {sentence}?", "yes_merge": "Merge", "yes_undo": "Undo the decision", "cancel": "Do nothing, go back",
+        "undo": "Undo", "undone": "undone", "when": "Time", "decision": "Decision", "error": "Error {status}", "back": "Back",
+        "conflict": "Someone else changed the same thing meanwhile: {reviewer} ({what}, decision #{seq}). Your decision was not saved, so their change is not lost. Go back to the page, look at the change and decide again.",
+        "stale_form": "The form's security token is missing or stale (the server may have restarted). Reload the page and try again.",
+        "need_name": "Tell your name first (at the top of the page), so the decision can be logged as yours.",
+        "fit": "Codebook", "none_found": "No answers.", "done_undo": "Undo this", "open_theme": "Open the new theme",
+        "excluded_intro": "Answers the rules read as non-answers. If one belongs in the analysis, take it in and give it a theme.",
+        "unassigned_intro": "Analysed answers without a theme.", "rows": "{n}",
+    },
+}
+
+#: one sentence per decision kind; {who}, theme names in quotes, answer keys as they are
+SENTENCES: dict[str, dict[str, str]] = {
+    "fi": {
+        "rename": "{who} nimesi teeman {theme} uudelleen: ”{label}”", "merge": "{who} yhdisti teeman {source} teemaan {target}",
+        "split": "{who} erotti teemasta {theme} uuden teeman ”{label}” ({n} vastausta)", "move": "{who} siirsi vastauksen {answer} teemasta {source} teemaan {to}",
+        "move_new": "{who} antoi vastaukselle {answer} teeman {to}", "move_many": "{who} siirsi {n} vastausta teemaan {to}",
+        "confirmed": "{who} vahvisti vastauksen {answer} teeman {theme}", "wrong": "{who} merkitsi vastauksen {answer} teeman {theme} vääräksi",
+        "note_theme": "{who} kirjoitti huomion teemasta {theme}: ”{text}”", "note_answer": "{who} kirjoitti huomion vastauksesta {answer}: ”{text}”",
+        "undo": "{who} perui päätöksen #{seq}", "include": "{who} otti vastauksen {answer} mukaan analyysiin",
+        "rescore": "{who} päivitti ehdotukset: {n} ehdotusta muuttui", "unreadable": "{who}: päätöstä ei voi soveltaa ({problem})",
+    },
+    "en": {
+        "rename": "{who} renamed the theme {theme}: “{label}”", "merge": "{who} merged the theme {source} into {target}",
+        "split": "{who} split a new theme “{label}” off {theme} ({n} answers)", "move": "{who} moved the answer {answer} from {source} to {to}",
+        "move_new": "{who} gave the answer {answer} the theme {to}", "move_many": "{who} moved {n} answers to {to}",
+        "confirmed": "{who} confirmed the theme {theme} of the answer {answer}", "wrong": "{who} marked the theme {theme} of the answer {answer} wrong",
+        "note_theme": "{who} wrote a note on the theme {theme}: “{text}”", "note_answer": "{who} wrote a note on the answer {answer}: “{text}”",
+        "undo": "{who} undid decision #{seq}", "include": "{who} took the answer {answer} into the analysis",
+        "rescore": "{who} updated the suggestions: {n} changed", "unreadable": "{who}: the decision cannot be applied ({problem})",
+    },
+}
+
+
+def text(lang: str) -> dict[str, str]:
+    """Return the page words of ``lang`` (Finnish for anything else)."""
+    return T.get(lang, T["fi"])
+
+
+def sentence(d: Decision, names: Mapping[str, str], lang: str = "fi") -> str:
+    """Return one decision as a sentence, themes named by ``names`` (id -> label, ids kept when unknown)."""
+    s = SENTENCES.get(lang, SENTENCES["fi"])
+    p = d.payload
+    if d.problem:
+        return s["unreadable"].format(who=d.reviewer, problem=d.problem)
+
+    def name(theme: Any) -> str:
+        return f"”{names.get(theme, theme)}”" if lang == "fi" else f"“{names.get(theme, theme)}”"
+
+    say = SAY.get(d.kind)  # type: ignore[call-overload]
+    return say(s, d.reviewer, p, name) if say else s["unreadable"].format(who=d.reviewer, problem=d.kind)
+
+
+def _move(s: Mapping[str, str], who: str, p: dict[str, Any], name: Callable[[Any], str]) -> str:
+    return s["move" if p.get("from") else "move_new"].format(who=who, answer=p["answer"], source=name(p.get("from")), to=name(p["to"]))
+
+
+def _note(s: Mapping[str, str], who: str, p: dict[str, Any], name: Callable[[Any], str]) -> str:
+    target = p["target"]
+    if target.startswith("theme:"):
+        return s["note_theme"].format(who=who, theme=name(target[6:]), text=p["text"])
+    return s["note_answer"].format(who=who, answer=target.partition(":")[2], text=p["text"])
+
+
+#: each kind as a sentence: (words, reviewer, payload, theme namer) -> text
+SAY = handles("app sentences", {
+    Kind.RENAME: lambda s, who, p, name: s["rename"].format(who=who, theme=p["theme"], label=p["label"]),
+    Kind.MERGE: lambda s, who, p, name: s["merge"].format(who=who, source=name(p["source"]), target=name(p["target"])),
+    Kind.SPLIT: lambda s, who, p, name: s["split"].format(who=who, theme=name(p["theme"]), label=p["label"], n=len(p["answers"])),
+    Kind.MOVE: _move,
+    Kind.MOVE_MANY: lambda s, who, p, name: s["move_many"].format(who=who, n=len(p["answers"]), to=name(p["to"])),
+    Kind.VERDICT: lambda s, who, p, name: s[p["verdict"]].format(who=who, answer=p["answer"], theme=name(p["theme"])),
+    Kind.NOTE: _note,
+    Kind.UNDO: lambda s, who, p, name: s["undo"].format(who=who, seq=p["seq"]),
+    Kind.INCLUDE: lambda s, who, p, name: s["include"].format(who=who, answer=p["answer"]),
+    Kind.RESCORE: lambda s, who, p, name: s["rescore"].format(who=who, n=len(p["themes"])),
+})
+
+
+def local_time(at: str, lang: str = "fi") -> str:
+    """Return a stored UTC time (ISO 8601) in this computer's time zone: ``12.3.2026 klo 14.05`` or ``2026-03-12 14:05``."""
+    try:
+        moment = datetime.fromisoformat(at).astimezone()
+    except (TypeError, ValueError):
+        return at
+    if lang == "fi":
+        return f"{moment.day}.{moment.month}.{moment.year} klo {moment:%H.%M}"
+    return f"{moment:%Y-%m-%d %H:%M}"
