@@ -93,8 +93,14 @@ def test_existing_run_directory_needs_force(tiny_run, tmp_path):
         run_pipeline(TINY, fast_config(), out)
     assert info.value.code == "E301"
     assert (out / "keep.txt").read_text() == "mine"
-    run_pipeline(TINY, fast_config(), out, force=True)
-    assert not (out / "keep.txt").exists() and (out / "answers.csv").exists()
+    with pytest.raises(AvovastausError) as info:  # --force replaces only an earlier run (#29): this folder is not one
+        run_pipeline(TINY, fast_config(), out, force=True)
+    assert info.value.code == "E308" and sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+    (out / "keep.txt").unlink()
+    run_pipeline(TINY, fast_config(), out)
+    (out / "keep.txt").write_text("mine")
+    run_pipeline(TINY, fast_config(), out, force=True)  # an earlier run: its own files replaced, what it did not write kept
+    assert (out / "keep.txt").read_text() == "mine" and (out / "answers.csv").exists()
 
 
 def test_interrupted_run_leaves_nothing_half_written(tmp_path, monkeypatch):

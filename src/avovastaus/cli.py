@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -230,22 +231,30 @@ def report(
     reviewer, notes), themes.csv, groups.csv (recomputed), the three reports and codebook.yaml (the
     reviewed themes as a codebook for `run --codebook`). Nothing is embedded again.
     """
+    from avovastaus.io.rundir import load_run
     from avovastaus.report.write import write_reports
-    from avovastaus.review.export import write_reviewed
-    from avovastaus.review.journal import Journal
+    from avovastaus.review.export import REVIEWED_DIR, write_reviewed
+    from avovastaus.review.journal import JOURNAL_FILE, Journal
 
     if lang not in (None, "fi", "en"):
         raise typer.BadParameter("--lang must be fi or en")
+    _stop_cleanly_on_signals()
     with _errors():
-        journal = Journal(run_dir)
-        reviewed = not no_review and journal.path.is_file()
+        reviewed = not no_review and (run_dir / JOURNAL_FILE).is_file() and (run_dir / JOURNAL_FILE).stat().st_size > 0
         if reviewed:
-            journal.check()  # a damaged journal stops here, before anything is written
+            run = load_run(run_dir)
+            Journal(run_dir, run.fingerprint).check()  # a damaged journal, or one of another run, stops here before anything is written
         for path in write_reports(run_dir, lang=lang):
             typer.echo(path)
-        if reviewed and journal.active():
-            paths = write_reviewed(run_dir, lang=lang)
-            typer.echo(f"Reviewed result ({len(journal.active())} decisions in force):")
+        if reviewed:
+            try:
+                paths = write_reviewed(run_dir, lang=lang)  # reads the journal once: every figure of the export is of one moment
+            except AvovastausError as error:
+                if error.code != "E302":
+                    raise
+                return  # no decision in force: nothing reviewed to write
+            applied = json.loads((run_dir / REVIEWED_DIR / "manifest.json").read_text(encoding="utf-8"))["review"]["applied"]
+            typer.echo(f"Reviewed result ({applied} decisions in force):")
             for path in paths:
                 typer.echo(path)
 
@@ -256,14 +265,21 @@ def compare_(
     new_run: Path = typer.Argument(..., help="The new wave's run directory (same questions; made with --review-from OLD_RUN or the same codebook)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: NEW_RUN/compare)."),
     lang: Optional[str] = typer.Option(None, "--lang", help="fi or en (default: the new run's report.lang)."),
+    allow_different_codebooks: bool = typer.Option(False, "--allow-different-codebooks",
+                                                   help="Compare waves coded with different codebooks (refused without it); every output says so first."),
 ) -> None:
     """Compare two survey waves: each theme's share of respondents in both, the change with its interval and a corrected test, per group too."""
     from avovastaus.compare.analysis import compare
 
     if lang not in (None, "fi", "en"):
         raise typer.BadParameter("--lang must be fi or en")
+    _stop_cleanly_on_signals()
     with _errors():
-        for path in compare(old_run, new_run, out, lang):
+        paths = compare(old_run, new_run, out, lang, allow_different_codebooks)
+        warning = json.loads(paths[-1].read_text(encoding="utf-8")).get("warning")
+        if warning:
+            typer.secho(f"Warning: {warning}; changes in codebook themes may come from the codebooks, not from the answers.", fg="yellow", err=True)
+        for path in paths:
             typer.echo(path)
 
 
@@ -326,6 +342,7 @@ def models_build(
     """Build the bundled models from the installed packages (no download)."""
     from avovastaus.embed.build import BUILT_MODELS, build_model
 
+    _stop_cleanly_on_signals()
     with _errors():
         for name in names or BUILT_MODELS:
             typer.echo(f"{name}: {build_model(name, force=force)}")

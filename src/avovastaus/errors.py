@@ -46,7 +46,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E305": ("Review server: {detail}", "Use the default --host 127.0.0.1, or add --allow-remote and share the printed token only with evaluators."),
     "E306": ("Run directory {path} was written by a newer avovastaus (format version {found}; this version reads up to {supported})", "Upgrade avovastaus (pip install -U avovastaus), or re-run the analysis with this version."),
     "E307": ("Gold file {path} cannot be joined with the run: {detail}", "Pass the gold file's id column with --id; its values must be the run's respondent ids (the --id column of `avovastaus run`)."),
+    "E308": ("Cannot write to {path}: {detail}", "{fix} Nothing was written."),
     "E310": ("Cannot compare {old} with {new}: {detail}", "Compare two runs of the same survey questions (the new wave run with --review-from OLD_RUN or the same codebook) that share at least one --group column."),
+    "E311": ("Cannot compare {old} with {new}: {detail}, so the shares of codebook themes measure different things",
+             "Run both waves with the same codebook (the new wave with --review-from OLD_RUN, or --codebook the same file), or pass --allow-different-codebooks to compare anyway (every output then says so first)."),
     "E304": ("Nothing to analyse in {path}: all {n_read} answers were excluded ({reasons})", "Check that --text names the open-question columns."),
     # review journal
     "E401": (
@@ -65,8 +68,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Check that the disk has free space and that you can read and write the run directory; nothing was changed in the journal.",
     ),
     # the environment
+    "E404": ("The review journal {path} belongs to another run (its answers' fingerprint is {found}…, this run's is {expected}…)",
+             "Decisions apply only to the answers they were made on. Open the run the journal came from, or carry its decisions to this run by answer text: avovastaus run … --review-from THAT_RUN. Nothing was applied."),
     "E501": ("Cannot {action} {path}: {reason}", "{fix}"),
-    "E502": ("Cannot write the run to {path}: {reason}", "{fix} (checked before the analysis; nothing was written)."),
+    "E502": ("Cannot write to {path}: {reason}", "{fix} (checked before the analysis; nothing was written)."),
     # not the user's fault
     "E900": ("internal error ({detail})", "This is a bug in avovastaus, not in your data. Please report it with the log file {log}; run again with --debug to see the traceback here."),
 }

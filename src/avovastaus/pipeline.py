@@ -28,7 +28,7 @@ from avovastaus.finnish.nonanswer import detect_nonanswer
 from avovastaus.finnish.text import normalize, truncate
 from avovastaus.io import rundir, staging
 from avovastaus.io.ingest import Survey, file_sha256, ingest
-from avovastaus.io.rundir import FORMAT_VERSION, GROUP_WORDS, TABLES, Manifest, answer_key, example_ref, write_csv
+from avovastaus.io.rundir import FORMAT_VERSION, GROUP_WORDS, RUN_OUTPUT, TABLES, Manifest, answer_key, example_ref, write_csv
 from avovastaus.report.view import fit_warning
 from avovastaus.report.write import write_reports
 from avovastaus.review.carryover import carry_over
@@ -77,12 +77,20 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _check_out_dir(out_dir: Path, force: bool, input_path: Path, use_cache: bool, progress: Progress) -> None:
-    """Before any work: refuse an existing run unless ``force``, clean what killed runs left, check the output and cache can be written."""
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())) and not force:
-        raise AvovastausError("E301", path=out_dir)
+def _check_out_dir(out_dir: Path, force: bool, input_path: Path, use_cache: bool, progress: Progress, review_from: Path | None = None) -> None:
+    """Before any work: clean what killed runs left, refuse a folder the run may not replace, check the output and cache can be written.
+
+    Only an earlier run may be replaced, with ``force``, and only the files a run writes: anything else
+    in it stays, and its review work is kept with the earlier run in ``earlier/<time>/`` (see :mod:`.io.staging`).
+    """
     for line in staging.remove_stale(out_dir):
         progress.message(line)
+    claim = staging.claim(out_dir, RUN_OUTPUT, force)
+    for line in claim.lines():
+        progress.message(line)
+    if claim.human and not review_from:
+        progress.message(f"Its decisions are not applied to the new run; to carry them over by answer text, run again with "
+                         f"--review-from {out_dir / staging.EARLIER}/<time> (the folder named at the end).")
     size = input_path.stat().st_size if input_path.is_file() else 0
     staging.check_writable(out_dir, needed_bytes=4 * size + (5 << 20))  # tables and XLSX hold the answers about three times
     if use_cache:
@@ -100,9 +108,10 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     progress = progress or Silent()
     input_path, out_dir = Path(input_path), Path(out_dir)
     timings = _Laps()
-    _check_out_dir(out_dir, force, input_path, config.embed.cache, progress)
+    _check_out_dir(out_dir, force, input_path, config.embed.cache, progress, config.review_from)
     if config.review_from:
-        Journal(Path(config.review_from)).check()  # a damaged journal stops the run now, not after embedding
+        earlier = rundir.load_run(Path(config.review_from))
+        Journal(earlier.path, earlier.fingerprint).check()  # a damaged or foreign journal stops the run now, not after embedding
     codebook = load_codebook(config.codebook) if config.codebook else None
     survey = ingest(input_path, config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet, config.ingest.skip_bad_rows,
                     header_row=config.ingest.header_row)
@@ -146,7 +155,8 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     manifest = _manifest(input_path, config, survey, answers, truncated, counts, codebook, embedder, model, tests, stability, themes_table, review_info)
     fit = codebook_fit(model.features_.words, codebook, model.assignment_.themes, model.sources_) if codebook else None
     setattr(manifest, "codebook_fit", fit)  # an extra manifest key: report and review app warn from it
-    _write(out_dir, config, manifest, (answers_table, themes_table, groups_table, words_table), carried, timings)
+    for line in _write(out_dir, config, manifest, (answers_table, themes_table, groups_table, words_table), carried, timings):
+        progress.message(line)
     n_codebook = sum(1 for t in model.theme_ids_ if model.sources_[t] == "codebook")
     return RunResult(out_dir, counts, len(model.theme_ids_), n_codebook, len(model.theme_ids_) - n_codebook,
                      fit_warning(fit, codebook.name if codebook else "", "en"))
@@ -240,21 +250,23 @@ def _manifest(
     })
 
 
-def _write(out_dir: Path, config: Config, manifest: Manifest, tables: tuple[pd.DataFrame, ...], carried: list, timings: _Laps) -> None:
-    """Write the run directory beside its place, then swap it in: tables, manifest, carried decisions, reports."""
-    with staging.staged_folder(out_dir) as tmp:
+def _write(out_dir: Path, config: Config, manifest: Manifest, tables: tuple[pd.DataFrame, ...], carried: list, timings: _Laps) -> list[str]:
+    """Write the run directory beside its place, then swap it in: tables, manifest, carried decisions, reports; returns what was kept where."""
+    said: list[str] = []
+    with staging.staged_folder(out_dir, RUN_OUTPUT, said) as tmp:
         for name, table in zip((*TABLES, GROUP_WORDS), tables):
             write_csv(table, tmp / name, escape=config.report.escape_formulas)
         # the reports read the manifest; it is written again below once the time of writing them is known
         manifest.timings_s = dict(timings)
         rundir.write_json(tmp / "manifest.json", manifest.dump())
-        journal = Journal(tmp)
+        journal = Journal(tmp, rundir.fingerprint(rundir.read_csv(tmp / TABLES[0], config.report.escape_formulas)))
         for d in carried:
             journal.append(d.kind, {**d.payload, "carried_from": f"{config.review_from}#{d.seq}"}, d.reviewer, touches_of(d.kind, d.payload))
         write_reports(tmp)
         timings.lap("write")
         manifest.timings_s = dict(timings)
         rundir.write_json(tmp / "manifest.json", manifest.dump())
+    return said
 
 
 def _counts(answers: pd.DataFrame, analysed: np.ndarray, assignment: Assignment, survey: Survey, truncated: pd.Series) -> dict[str, Any]:

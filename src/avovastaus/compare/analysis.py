@@ -48,13 +48,29 @@ class Match:
 # ---------------------------------------------------------------- checks
 
 
-def check_pair(old: Run, new: Run) -> list[str]:
-    """Return the group columns both waves share; a coded one-line error for a pair that cannot be compared."""
+def codebook_difference(old: Run, new: Run) -> str | None:
+    """Return how the two waves' codebooks differ (by the manifests' sha256), or None when both used the same one (or none)."""
+    a, b = old.manifest.codebook, new.manifest.codebook
+    if (a.sha256 if a else None) == (b.sha256 if b else None):
+        return None
+    name = lambda c: f"{c.name} (sha256 {c.sha256[:12]}…)" if c else "none"  # noqa: E731
+    return f"the waves were coded with different codebooks: {name(a)} vs. {name(b)}"
+
+
+def check_pair(old: Run, new: Run, allow_different_codebooks: bool = False) -> list[str]:
+    """Return the group columns both waves share; a coded one-line error for a pair that cannot be compared.
+
+    Two waves coded with different codebooks give shares of different things: refused (E311) unless
+    ``allow_different_codebooks``, and then every output says so first.
+    """
     if old.path.resolve() == new.path.resolve():
         raise AvovastausError("E310", old=old.path, new=new.path, detail="both are the same run directory")
     q_old, q_new = old.manifest.input.text_columns, new.manifest.input.text_columns
     if sorted(q_old) != sorted(q_new):
         raise AvovastausError("E310", old=old.path, new=new.path, detail=f"different questions ({', '.join(q_old) or '-'} vs. {', '.join(q_new) or '-'})")
+    difference = codebook_difference(old, new)
+    if difference and not allow_different_codebooks:
+        raise AvovastausError("E311", old=old.path, new=new.path, detail=difference)
     g_old, g_new = old.manifest.input.group_columns, new.manifest.input.group_columns
     shared = [c for c in g_new if c in g_old]
     if (g_old or g_new) and not shared:
@@ -146,9 +162,17 @@ def _people(run: Run, columns: list[str]) -> pd.DataFrame:
     return respondent_themes(analysed[["id", "question", *columns]], memberships)
 
 
-def compare_runs(old: Run, new: Run) -> tuple[pd.DataFrame, list[Match]]:
+def theme_label(match: Match, labels_old: dict[str, str], labels_new: dict[str, str]) -> str:
+    """Return a compared theme's label from the run it belongs to: the new run's for a theme it has, else the earlier run's.
+
+    Discovered ids (``teema_01``) are numbered per run: the same id in the other run is another theme.
+    """
+    return labels_new.get(match.new, match.new) if match.new else labels_old.get(match.old, match.old or "")
+
+
+def compare_runs(old: Run, new: Run, allow_different_codebooks: bool = False) -> tuple[pd.DataFrame, list[Match]]:
     """Return (compare table: one row per matched, appeared or vanished theme, overall and per shared group; the matches)."""
-    shared = check_pair(old, new)
+    shared = check_pair(old, new, allow_different_codebooks)
     m = new.manifest
     confidence = float(m.setting("summarize", "confidence", 0.95))
     min_cell = m.statistics.suppressed_below
@@ -159,7 +183,7 @@ def compare_runs(old: Run, new: Run) -> tuple[pd.DataFrame, list[Match]]:
     matches = match_themes(source(old), source(new), members(old), members(new), carried=review_from == old.path.resolve(),
                            old_labels=label(old), new_labels=label(new))
     people_old, people_new = _people(old, shared), _people(new, shared)
-    labels = {**label(old), **label(new)}
+    labels_old, labels_new = label(old), label(new)
     rows = []
     for column, groups in [(OVERALL, [OVERALL])] + [(c, sorted(set(people_old[c]) & set(people_new[c]))) for c in shared]:
         for group in groups:
@@ -170,7 +194,7 @@ def compare_runs(old: Run, new: Run) -> tuple[pd.DataFrame, list[Match]]:
                 k_new = sum(match.new in s for s in pn["themes"]) if match.new else 0
                 rows.append({
                     "group_column": column, "group": group, "theme_old": match.old or "", "theme_new": match.new or "",
-                    "label": labels.get(match.new or match.old, match.new or match.old), "basis": match.basis, "similarity": match.similarity,
+                    "label": theme_label(match, labels_old, labels_new), "basis": match.basis, "similarity": match.similarity,
                     "status": match.basis if match.basis in ("appeared", "vanished") else "matched",
                     "n_old": len(po), "k_old": k_old, "n_new": len(pn), "k_new": k_new,
                 })
@@ -211,19 +235,22 @@ def _measure(table: pd.DataFrame, confidence: float, min_cell: int, adjust) -> p
     return table[COMPARE_COLUMNS]
 
 
-def compare(old_dir: Path, new_dir: Path, out: Path | None = None, lang: str | None = None) -> list[Path]:
+def compare(old_dir: Path, new_dir: Path, out: Path | None = None, lang: str | None = None, allow_different_codebooks: bool = False) -> list[Path]:
     """Compare two run directories and write compare.csv, compare.md, compare.html and compare.xlsx into ``out``; returns their paths.
 
     ``out`` defaults to ``NEW_RUN/compare``; it is written beside its place and swapped in whole.
     """
-    from avovastaus.compare.outputs import write_outputs
+    from avovastaus.compare.outputs import COMPARE_OUTPUT, write_outputs
     from avovastaus.io import staging
 
-    old, new = load_run(Path(old_dir)), load_run(Path(new_dir))
-    table, matches = compare_runs(old, new)
-    out = Path(out) if out is not None else new.path / "compare"
-    lang = lang or new.manifest.setting("report", "lang", "fi")
+    out = Path(out) if out is not None else Path(new_dir) / "compare"
+    staging.remove_stale(out, "compare")
+    staging.claim(out, COMPARE_OUTPUT)  # before any work: never a folder compare did not write
     staging.check_writable(out)
-    with staging.staged_folder(out) as tmp:
-        names = write_outputs(tmp, table, old, new, lang if lang in ("fi", "en") else "fi")
+    old, new = load_run(Path(old_dir)), load_run(Path(new_dir))
+    table, matches = compare_runs(old, new, allow_different_codebooks)
+    warning = codebook_difference(old, new)
+    lang = lang or new.manifest.setting("report", "lang", "fi")
+    with staging.staged_folder(out, COMPARE_OUTPUT) as tmp:
+        names = write_outputs(tmp, table, old, new, lang if lang in ("fi", "en") else "fi", warning)
     return [out / n for n in names]

@@ -6,15 +6,20 @@ group names are untrusted text: the HTML template autoescapes them, Markdown esc
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from avovastaus.io.rundir import Run, write_csv
+from avovastaus.io.rundir import Run, is_run, write_csv
+from avovastaus.io.staging import Output
 from avovastaus.report import formatting as fmt
 from avovastaus.report.view import md_text
+
+MARKER = "compare.json"
+NAMES = ("compare.csv", "compare.md", "compare.html", "compare.xlsx", MARKER)
 
 TEXT = {
     "fi": {
@@ -29,6 +34,7 @@ TEXT = {
                 "testi on khiin neliö -testi (tai Fisherin tarkka testi), korjattu monivertailun vuoksi kaikkien teemojen yli (ja erikseen kunkin ryhmittelyn ryhmien yli). "
                 "Solut, joissa teeman mainitsijoita on alle {min_cell}, on piilotettu.",
         "chart": "Teemojen osuudet vastaajista: aiempi (harmaa) ja uusi (sininen) kierros; * = merkitsevä muutos",
+        "warning": "Kierrokset eivät ole vertailukelpoisia: {detail}. Koodikirjan teemojen osuuksien muutokset voivat johtua koodikirjasta eivätkä vastauksista.",
     },
     "en": {
         "title": "Comparison of survey waves", "old": "Earlier", "new": "New", "theme": "Theme", "basis": "Basis", "change": "Change",
@@ -42,6 +48,7 @@ TEXT = {
                 "the test is Pearson's chi-square (or Fisher's exact test), adjusted for multiple comparisons over all themes (and separately over the groups of each group column). "
                 "Cells with fewer than {min_cell} respondents raising a theme are suppressed.",
         "chart": "Theme shares of respondents: earlier (grey) and new (blue) wave; * = significant change",
+        "warning": "The waves are not like for like: {detail}. Changes in codebook themes' shares may come from the codebooks, not from the answers.",
     },
 }
 
@@ -71,13 +78,13 @@ def _significant(rows: pd.DataFrame, alpha: float) -> pd.DataFrame:
     return rows[(rows["p_adjusted"] < alpha)].sort_values(["p_adjusted", "label"])
 
 
-def render_markdown(table: pd.DataFrame, old: Run, new: Run, lang: str) -> str:
+def render_markdown(table: pd.DataFrame, old: Run, new: Run, lang: str, warning: str | None = None) -> str:
     """Return compare.md: the significant changes in sentences, then every theme's shares, then the same per group."""
     t = TEXT[lang]
     confidence, alpha, min_cell = _settings(new)
     overall = table[table["group_column"] == ""]
     n_old, n_new = (int(overall[c].iloc[0]) if len(overall) else 0 for c in ("n_old", "n_new"))
-    lines = [f"# {t['title']}", "", f"{t['old']}: `{md_text(old.path.name)}` ({n_old} {t['respondents']}); {t['new']}: `{md_text(new.path.name)}` ({n_new} {t['respondents']}).",
+    lines = [f"# {t['title']}", "", *([f"**⚠ {md_text(t['warning'].format(detail=warning))}**", ""] if warning else []), f"{t['old']}: `{md_text(old.path.name)}` ({n_old} {t['respondents']}); {t['new']}: `{md_text(new.path.name)}` ({n_new} {t['respondents']}).",
              "", t["note"].format(min_cell=min_cell), "", f"## {t['changed']}", ""]
     significant = _significant(overall, alpha)
     lines += [f"- {change_sentence({**r, 'label': md_text(r['label'])}, lang, confidence)}" for _, r in significant.iterrows()] or [t["none_changed"].format(alpha=fmt.number(alpha, lang))]
@@ -128,7 +135,7 @@ def dumbbell(rows: pd.DataFrame, alpha: float, lang: str) -> dict[str, Any]:
     return {"items": items, "ticks": ticks, "left": left, "width": width + left + 60, "height": 40 + len(items) * row_h}
 
 
-def render_html(table: pd.DataFrame, old: Run, new: Run, lang: str) -> str:
+def render_html(table: pd.DataFrame, old: Run, new: Run, lang: str, warning: str | None = None) -> str:
     """Return compare.html: self-contained (inline CSS and SVG, no scripts), every text escaped."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -141,6 +148,7 @@ def render_html(table: pd.DataFrame, old: Run, new: Run, lang: str) -> str:
         sections.append({"id": f"group-{i + 1}", "title": f"{group} ({column})", "chart": dumbbell(rows, alpha, lang), "rows": _rows(rows, lang, min_cell, confidence, alpha)})
     return env.get_template("compare.html.j2").render(
         t=t, lang=lang, old=old.path.name, new=new.path.name, note=t["note"].format(min_cell=min_cell), sections=sections,
+        warning=t["warning"].format(detail=warning) if warning else None,
         significant=[change_sentence(r, lang, confidence) for _, r in _significant(overall, alpha).iterrows()],
         none_changed=t["none_changed"].format(alpha=fmt.number(alpha, lang)),
     )
@@ -165,10 +173,26 @@ def write_xlsx(path: Path, table: pd.DataFrame, lang: str) -> None:
     book.save(path)
 
 
-def write_outputs(folder: Path, table: pd.DataFrame, old: Run, new: Run, lang: str) -> list[str]:
-    """Write the four outputs into ``folder``; returns their names."""
+def write_outputs(folder: Path, table: pd.DataFrame, old: Run, new: Run, lang: str, warning: str | None = None) -> list[str]:
+    """Write the outputs into ``folder`` (``warning``, when the comparison is allowed but not like for like, first in each); returns their names."""
     write_csv(table, folder / "compare.csv", escape=new.manifest.csv_formula_escape)
-    (folder / "compare.md").write_text(render_markdown(table, old, new, lang), encoding="utf-8")
-    (folder / "compare.html").write_text(render_html(table, old, new, lang), encoding="utf-8")
+    (folder / "compare.md").write_text(render_markdown(table, old, new, lang, warning), encoding="utf-8")
+    (folder / "compare.html").write_text(render_html(table, old, new, lang, warning), encoding="utf-8")
     write_xlsx(folder / "compare.xlsx", table, lang)
-    return ["compare.csv", "compare.md", "compare.html", "compare.xlsx"]
+    marker = {"command": "compare", "format_version": 1, "old": str(old.path), "new": str(new.path), "warning": warning}
+    (folder / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return list(NAMES)
+
+
+def is_compare_output(folder: Path) -> bool:
+    """Return whether ``folder`` is an earlier output of ``compare`` (its marker file says so) and holds no run or journal."""
+    try:
+        marker = json.loads((Path(folder) / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(marker, dict) and marker.get("command") == "compare" and not is_run(folder) and not (Path(folder) / "review.sqlite").exists()
+
+
+#: what ``compare`` writes into its folder: it replaces only an earlier comparison, and only these files
+COMPARE_OUTPUT = Output("compare", frozenset({*NAMES}), is_compare_output, needs_force=False,
+                        fix="Choose a new or empty folder with --out, or leave it out to write NEW_RUN/compare/.")

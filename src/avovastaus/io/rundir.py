@@ -10,6 +10,8 @@ it, and :func:`load_run` takes the apostrophe off again, so the tool always sees
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from avovastaus.errors import AvovastausError
+from avovastaus.io.staging import Output
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,24 @@ TABLES = ("answers.csv", "themes.csv", "groups.csv")
 GROUP_WORDS = "group_words.csv"
 REPORTS = ("report.html", "report.md", "summary.xlsx")
 OUTPUTS = ("manifest.json", *TABLES, *REPORTS)
+#: the review journal and what sits beside it (SQLite's WAL files, readable exports of a damaged journal), and the reviewed export
+REVIEW_WORK = ("review.sqlite", "review.sqlite-wal", "review.sqlite-shm", "review.sqlite.readable-*.jsonl", "reviewed")
+
+
+def is_run(folder: Path) -> bool:
+    """Return whether ``folder`` holds a run (a manifest of this format family and the answers table)."""
+    try:
+        manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(manifest, dict) and "format_version" in manifest and "input" in manifest and (Path(folder) / "answers.csv").is_file()
+
+
+#: what ``avovastaus run`` writes into its folder: it replaces only these; review work of a run it replaces is kept aside
+RUN_OUTPUT = Output(
+    "run", frozenset({*OUTPUTS, GROUP_WORDS, "review.sqlite"}), is_run, human=REVIEW_WORK,
+    fix="Choose an empty or new folder with --out (a run replaces only an earlier run, with --force).",
+)
 INTEGER_COLUMNS = {"size", "n_group", "n_theme"}
 FLOAT_COLUMNS = {"score", "confidence", "share", "stability", "p_value", "p_adjusted", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high"}
 #: written unrounded (shortest exact repr): a p-value of 1.2e-13 must not read 0 (formatting is the reports' job)
@@ -40,6 +61,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def answer_key(answer_id: str, question: str) -> str:
     """Return the key naming one answer in decisions: ``id/question``."""
     return f"{answer_id}/{question}"
+
+
+def fingerprint(answers: pd.DataFrame) -> str:
+    """Return the fingerprint of a run's answers: sha256 over every answer's key and text, in key order (row order does not count).
+
+    A review journal records it with its first decision; a journal is applied only to a run with the same fingerprint.
+    """
+    rows = sorted(f"{answer_key(i, q)}\x1f{t}" for i, q, t in zip(answers["id"].astype(str), answers["question"].astype(str), answers["text"].astype(str)))
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(row.encode("utf-8", "surrogatepass") + b"\x1e")
+    return digest.hexdigest()
 
 
 def example_ref(answer_id: str, question: str, several_questions: bool) -> str:
@@ -216,6 +249,11 @@ class Run:
     groups: pd.DataFrame
     group_words: pd.DataFrame | None = None
 
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """The fingerprint of its answers (:func:`fingerprint`), which its review journal must record."""
+        return fingerprint(self.answers)
+
     @property
     def several_questions(self) -> bool:
         return len(self.manifest.input.text_columns) > 1
@@ -254,6 +292,10 @@ def load_run(run_dir: Path) -> Run:
             tables[name] = read_csv(run_dir / name, escaped)
         except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise AvovastausError("E302", path=run_dir, detail=f"{name} cannot be read ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    read, held = manifest.counts.read, len(tables["answers.csv"])
+    if held != read:
+        raise AvovastausError("E302", path=run_dir, detail=f"answers.csv holds {held} answers but its manifest says {read} were read: "
+                              "the table was cut short or edited after the run; run the analysis again")
     words = None
     if (run_dir / GROUP_WORDS).is_file():
         with contextlib.suppress(ValueError, pd.errors.ParserError, UnicodeDecodeError):  # optional: a report without the words

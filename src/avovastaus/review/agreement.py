@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
 from avovastaus.io.rundir import answer_key, load_run
-from avovastaus.review.journal import Journal
+from avovastaus.review.journal import Decision, Journal
 from avovastaus.review.kinds import Kind, handles
 
 log = logging.getLogger(__name__)
@@ -141,10 +141,10 @@ LABELS = handles("agreement and learning", {
 })
 
 
-def evaluator_labels(run_dir: Path) -> dict[str, dict[str, str]]:
-    """Return reviewer -> answer key -> the theme that reviewer holds right (from active decisions)."""
+def evaluator_labels(decisions: Sequence[Decision]) -> dict[str, dict[str, str]]:
+    """Return reviewer -> answer key -> the theme that reviewer holds right, from the decisions in force."""
     labels: dict[str, dict[str, str]] = defaultdict(dict)
-    for d in Journal(run_dir).active():
+    for d in decisions:
         if d.problem:
             log.warning("decision #%d (%s) is left out: %s", d.seq, d.kind, d.problem)
             continue
@@ -152,12 +152,15 @@ def evaluator_labels(run_dir: Path) -> dict[str, dict[str, str]]:
     return dict(labels)
 
 
-def agreement(run_dir: Path) -> list[Agreement]:
-    """Return model-vs-evaluator rows for every evaluator, then evaluator-vs-evaluator rows for every pair."""
-    run_dir = Path(run_dir)
-    answers = load_run(run_dir).answers
+def agreement(run_dir: Path, decisions: Sequence[Decision] | None = None) -> list[Agreement]:
+    """Return model-vs-evaluator rows for every evaluator, then evaluator-vs-evaluator rows for every pair.
+
+    ``decisions``: the decisions in force, when the caller has read the journal already (one read per export); else read here.
+    """
+    run = load_run(Path(run_dir))
+    answers = run.answers
     model = {answer_key(r.id, r.question): r.theme for r in answers.itertuples() if r.excluded == ""}
-    labels = evaluator_labels(run_dir)
+    labels = evaluator_labels(Journal(run.path, run.fingerprint).active() if decisions is None else decisions)
     rows = []
     for reviewer in sorted(labels):
         keys = sorted(k for k in labels[reviewer] if k in model)

@@ -132,7 +132,7 @@ def carry_over(old_run: Path, keys: Sequence[str], texts: Sequence[str], themes:
     answer_map = _answer_map(old_answers, keys, texts)
     state = Reviewed(themes={k: list(ts) for k, ts in zip(keys, themes)}, labels=dict(labels), sources=dict(sources))
     carried = []
-    for d in Journal(old_run).active():
+    for d in Journal(old_run, old.fingerprint).active():
         try:
             translated = _translate(d, theme_map, answer_map)
             state.apply(translated)

@@ -43,13 +43,16 @@ CODEBOOK_FILE = "codebook.yaml"
 DOWNLOADS = ("summary.xlsx", "report.html", "report.md", "answers.csv", "themes.csv", "groups.csv", CODEBOOK_FILE)
 #: example answers per theme in the exported codebook (confirmed ones first)
 MAX_EXAMPLES = 10
+#: what the reviewed export writes into ``<run>/reviewed/``: it replaces these; anything else put there stays
+REVIEWED_OUTPUT = staging.Output("report", frozenset({*DOWNLOADS, "manifest.json"}), lambda folder: True, needs_force=False)
 
 
 def reviewed_state(run: Run) -> tuple[Reviewed, list[Any]]:
-    """Return (the run's reviewed state, the decisions it applied, in order)."""
-    state = replay(run.path, run.answers, run.themes)
+    """Return (the run's reviewed state, the decisions it applied, in order), from one read of the journal."""
+    in_force = Journal(run.path, run.fingerprint).active()
+    state = replay(run.path, run.answers, run.themes, in_force)
     applied = set(state.applied)
-    return state, [d for d in Journal(run.path).active() if d.seq in applied]
+    return state, [d for d in in_force if d.seq in applied]
 
 
 #: the answers each kind decides (the reviewed export names their reviewers); a note on an answer counts, one on a theme does not
@@ -152,7 +155,7 @@ def _manifest(run: Run, answers: pd.DataFrame, themes: pd.DataFrame, tests: dict
     m["statistics"]["tests"] = tests
     m["review"] = {"from": str(run.path), "applied": len(decisions), "not_applied": state.skipped, "reviewed_here": True,
                    "reviewers": sorted({d.reviewer for d in decisions}),
-                   "agreement": [asdict(row) for row in agreement(run.path) if row.n]}
+                   "agreement": [asdict(row) for row in agreement(run.path, decisions) if row.n]}
     return m
 
 
@@ -194,8 +197,9 @@ def write_reviewed(run_dir: Path, lang: str | None = None) -> list[Path]:
         raise AvovastausError("E302", path=run_dir, detail="its review journal holds no decision in force, so there is nothing reviewed to write")
     answers, themes, groups, tests = reviewed_tables(run, state, decisions)
     out = run_dir / REVIEWED_DIR
-    staging.remove_stale(out)
-    with staging.staged_folder(out) as tmp:
+    staging.remove_stale(out, "report")
+    staging.claim(out, REVIEWED_OUTPUT)
+    with staging.staged_folder(out, REVIEWED_OUTPUT) as tmp:
         escape = run.manifest.csv_formula_escape
         for name, table in zip(rundir.TABLES, (answers, themes, groups)):
             write_csv(table, tmp / name, escape=escape)

@@ -22,10 +22,11 @@ import json
 import os
 import sqlite3
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from avovastaus.errors import AvovastausError
 from avovastaus.io.sqlite_faults import is_environment_fault
@@ -47,6 +48,8 @@ _SCHEMA = (
     )""",
     "CREATE TABLE IF NOT EXISTS touches (seq INTEGER NOT NULL REFERENCES decisions(seq), key TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS touches_key ON touches(key, seq)",
+    # what the journal belongs to: the fingerprint of its run's answers (``run``), recorded with its first decision
+    "CREATE TABLE IF NOT EXISTS about (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 _TABLES = {"decisions": {"seq", "at", "reviewer", "kind", "payload"}, "touches": {"seq", "key"}}
 #: how far past a damaged page the export looks for later decisions, one number at a time
@@ -115,6 +118,41 @@ def _decision(seq: Any, at: Any, reviewer: Any, kind: Any, payload: Any) -> Deci
     return Decision(int(seq), at, reviewer, kind, parsed if type(parsed) is dict else {}, payload_problem(kind, parsed))
 
 
+#: how long a writer waits for another one (SQLite's busy timeout, and the retries of set-up and BEGIN IMMEDIATE)
+BUSY_TIMEOUT_S = 30.0
+
+
+def _set_up(con: sqlite3.Connection) -> None:
+    """Create the tables (in one immediate transaction) and switch to WAL; a no-op on a journal already set up."""
+    have = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not {"decisions", "touches", "about"} <= have:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA:
+                con.execute(statement)
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                con.execute("ROLLBACK")
+            raise
+    if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        con.execute("PRAGMA journal_mode=WAL")
+
+
+def _retry_busy(step: Callable[[], Any], timeout: float = BUSY_TIMEOUT_S) -> Any:
+    """Run ``step``, again after a short wait while another connection holds the lock (SQLite answers some set-up steps at once)."""
+    deadline = time.monotonic() + timeout
+    wait = 0.005
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(wait)
+            wait = min(wait * 2, 0.2)
+
+
 class _Unusable(Exception):
     """The file is damaged (``code`` E401) or not a journal (E402); ``detail`` says how."""
 
@@ -137,23 +175,30 @@ def in_force(decisions: list[Decision]) -> list[Decision]:
 
 
 class Journal:
-    """Append, read and undo evaluator decisions stored in ``<run_dir>/review.sqlite``."""
+    """Append, read and undo evaluator decisions stored in ``<run_dir>/review.sqlite``.
 
-    def __init__(self, run_dir: Path) -> None:
+    ``run`` is the fingerprint of the run's answers (:func:`avovastaus.io.rundir.fingerprint`): the
+    first decision records it, and a journal that records another one is refused (E404) by every
+    reader and writer, so decisions never land on answers they were not made on. Readers open the
+    file read-only (no schema, no WAL switch; an archived run on read-only media reads as it is).
+    """
+
+    def __init__(self, run_dir: Path, run: str | None = None) -> None:
         self.path = Path(run_dir) / JOURNAL_FILE
+        self.run = run
         self._checked = False
 
     def check(self) -> None:
-        """Raise a coded error (E401, E402, E403) if the journal exists and cannot be used; change nothing."""
-        if self.path.exists():
-            with self._open("read"):
-                pass
+        """Raise a coded error (E401, E402, E403, E404) if the journal exists and cannot be used; change nothing."""
+        if not self._empty():
+            with self._open("read") as con:
+                self._owner_check(con)
 
     @contextlib.contextmanager
     def _open(self, action: str) -> Iterator[sqlite3.Connection]:
         """Yield a connection; every SQLite fault inside becomes a coded error (the one place readers and writers meet them)."""
         try:
-            con = self._connect()
+            con = self._connect_read() if action == "read" else self._connect()
         except _Unusable as exc:
             raise self._unusable(exc.code, exc.detail) from None
         except (sqlite3.DatabaseError, OSError) as exc:
@@ -166,22 +211,60 @@ class Journal:
             con.close()
 
     def _connect(self) -> sqlite3.Connection:
+        """Return a connection for writing: the schema set up race-free (several first decisions at once all land)."""
         if not self._checked and self.path.exists() and self.path.stat().st_size > 0:  # SQLite reads an empty file as a new database
             self._check_file()
-        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         try:
-            con.execute("PRAGMA journal_mode=WAL")
+            _retry_busy(lambda: _set_up(con))
             con.execute("PRAGMA synchronous=FULL")
-            for statement in _SCHEMA:
-                con.execute(statement)
         except BaseException:
             con.close()
             raise
         self._checked = True
         return con
 
+    def _connect_read(self) -> sqlite3.Connection:
+        """Return a read-only connection (the file must exist and hold data): nothing is created, switched or written."""
+        if not self._checked:
+            self._check_file()
+        self._checked = True
+        return self._read_only()
+
     def _read_only(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+        uri = self.path.resolve().as_uri()
+        con = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+        try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            if "unable to open" not in str(exc) and "readonly" not in str(exc).replace(" ", ""):
+                return con  # damage and other faults: the caller's checks say which
+            con.close()  # a WAL journal on read-only media: SQLite cannot make its -shm file there, and nothing can change it
+            return sqlite3.connect(uri + "?immutable=1", uri=True)
+        except sqlite3.DatabaseError:
+            pass
+        return con
+
+    def _empty(self) -> bool:
+        """Return whether there is nothing to read: no file, or an empty one (SQLite would make an empty file a database)."""
+        return not self.path.exists() or self.path.stat().st_size == 0
+
+    def _owner_check(self, con: sqlite3.Connection, record: bool = False) -> None:
+        """Raise E404 when the journal records another run than ``self.run``; with ``record``, record ours if none is yet."""
+        if self.run is None:
+            return
+        try:
+            row = con.execute("SELECT value FROM about WHERE key = 'run'").fetchone()
+        except sqlite3.OperationalError:  # a journal from before runs were recorded: nothing to compare with
+            row = None
+            if not record:
+                return
+        if row is None:
+            if record:
+                con.execute("INSERT OR IGNORE INTO about (key, value) VALUES ('run', ?)", (self.run,))
+            return
+        if row[0] != self.run:
+            raise AvovastausError("E404", path=self.path, found=row[0][:12], expected=self.run[:12])
 
     def _check_file(self) -> None:
         """Raise :class:`_Unusable` if the existing file is damaged or holds other tables; reads only."""
@@ -302,7 +385,8 @@ class Journal:
         keys = sorted(set(touches))
         with self._open("write to") as con:
             try:
-                con.execute("BEGIN IMMEDIATE")
+                _retry_busy(lambda: con.execute("BEGIN IMMEDIATE"))
+                self._owner_check(con, record=True)
                 if base is not None and keys:
                     marks = ",".join("?" * len(keys))
                     row = con.execute(
@@ -330,6 +414,8 @@ class Journal:
 
     def undo(self, seq: int, reviewer: str, base: int | None = None) -> int:
         """Append an undo of decision ``seq`` (touching the same objects) and return its number."""
+        if self._empty():
+            raise KeyError(seq)
         with self._open("read") as con:
             keys = [k for (k,) in con.execute("SELECT key FROM touches WHERE seq = ?", (seq,))]
             exists = con.execute("SELECT 1 FROM decisions WHERE seq = ?", (seq,)).fetchone()
@@ -338,18 +424,24 @@ class Journal:
         return self.append(Kind.UNDO, {"seq": seq}, reviewer, keys, base)
 
     def all(self) -> list[Decision]:
-        """Return every decision in order, undos included (the audit log); rows that cannot be applied carry a ``problem``."""
-        if not self.path.exists():
+        """Return every decision in order, undos included (the audit log): one read, one point in time.
+
+        Rows that cannot be applied carry a ``problem``. Readers that derive several things from the
+        journal (the reviewed export: state, decisions in force, agreement) call this once and pass it on.
+        """
+        if self._empty():
             return []
         with self._open("read") as con:
+            self._owner_check(con)
             rows = con.execute("SELECT seq, at, reviewer, kind, payload FROM decisions ORDER BY seq").fetchall()
         return [_decision(*row) for row in rows]
 
     def since(self, seq: int) -> list[Decision]:
         """Return the decisions numbered above ``seq``, in order, undos included (what a reader holding state up to ``seq`` lacks)."""
-        if not self.path.exists():
+        if self._empty():
             return []
         with self._open("read") as con:
+            self._owner_check(con)
             rows = con.execute("SELECT seq, at, reviewer, kind, payload FROM decisions WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
         return [_decision(*row) for row in rows]
 
@@ -359,7 +451,7 @@ class Journal:
 
     def latest(self, keys: Iterable[str] = ()) -> int:
         """Return the newest decision number touching any of ``keys`` (all decisions when none given); 0 if none."""
-        if not self.path.exists():
+        if self._empty():
             return 0
         keys = list(keys)
         with self._open("read") as con:

@@ -19,6 +19,7 @@ from avovastaus.config import Config, load_codebook
 from avovastaus.embed.backends import resolve_embedder
 from avovastaus.io.rundir import answer_key, load_run
 from avovastaus.review.agreement import evaluator_labels
+from avovastaus.review.journal import Journal
 from avovastaus.themes.classifier import OUT, open_set_themes
 from avovastaus.themes.model import Taught, model_from_config
 
@@ -42,7 +43,7 @@ def taught_from(run_dir: Path) -> Taught:
     codebook = set(run.themes.loc[run.themes["source"] == "codebook", "theme"])
     texts = {answer_key(r.id, r.question): r.text for r in run.answers.itertuples() if r.excluded == ""}
     decided: dict[str, str | None] = {}
-    for reviewer, labels in sorted(evaluator_labels(Path(run_dir)).items()):
+    for reviewer, labels in sorted(evaluator_labels(Journal(run.path, run.fingerprint).active()).items()):
         for key, theme in labels.items():
             decided[key] = theme if theme in codebook else None
     keys = [k for k in decided if k in texts]

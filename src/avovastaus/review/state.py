@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from avovastaus.io.rundir import answer_key
+from avovastaus.io.rundir import answer_key, fingerprint
 from avovastaus.review.journal import Decision, Journal, in_force
 from avovastaus.review.kinds import IGNORED, Kind, handles
 
@@ -260,10 +260,13 @@ REPLAY = handles("replay", {
     Kind.NOTE: "_note", Kind.MOVE_MANY: "_move_many", Kind.INCLUDE: "_include", Kind.RESCORE: "_rescore", Kind.UNDO: IGNORED,
 })
 
-def replay(run_dir: Path, answers: pd.DataFrame, themes: pd.DataFrame) -> Reviewed:
-    """Return the run's reviewed state: its own tables with every active journal decision applied."""
+def replay(run_dir: Path, answers: pd.DataFrame, themes: pd.DataFrame, decisions: list[Decision] | None = None) -> Reviewed:
+    """Return the run's reviewed state: its own tables with every decision in force applied.
+
+    ``decisions``: the journal's decisions in force, read once by the caller; else read here (refused, E404, when the journal belongs to another run).
+    """
     state = Reviewed.from_tables(answers, themes)
-    for d in Journal(run_dir).active():
+    for d in Journal(run_dir, fingerprint(answers)).active() if decisions is None else decisions:
         state.apply_or_skip(d)
     return state
 
@@ -278,7 +281,7 @@ class LiveReview:
     """
 
     def __init__(self, run_dir: Path, answers: pd.DataFrame, themes: pd.DataFrame) -> None:
-        self.journal = Journal(run_dir)
+        self.journal = Journal(run_dir, fingerprint(answers))
         self._pristine = Reviewed.from_tables(answers, themes)
         self._state: Reviewed | None = None
         #: the number of the newest journal decision (undos included) the state reflects; 0 before any

@@ -13,7 +13,6 @@ from avovastaus.config import load_codebook
 from avovastaus.finnish.lemmas import FinnishAnalyzer
 from avovastaus.themes.cluster import ThemeDiscoverer
 from avovastaus.themes.model import ThemeModel
-
 from tests.conftest import CORPORA
 
 

@@ -58,7 +58,7 @@ class Site:
     @classmethod
     def load(cls, run_dir: Path, reviewer: str | None, lang: str, token: str | None, hosts: frozenset[str], any_ip: bool) -> "Site":
         run = load_run(run_dir)
-        journal = Journal(run_dir)
+        journal = Journal(run_dir, run.fingerprint)
         journal.check()  # a damaged journal stops the server here with a coded error, not with a 500 on every page
         answers = run.answers
         keys = [answer_key(i, q) for i, q in zip(answers["id"], answers["question"])]
