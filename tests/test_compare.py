@@ -170,3 +170,18 @@ def test_group_summaries_and_compare_page_render_without_console_errors(browser,
     assert "Vertaistuki" in browser.find_element(By.ID, "changes").text
     _screenshot(browser.find_element(By.ID, "overall"), "compare.png", tmp_path)
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_themes_match_only_within_their_question():
+    """Per-question themes (#23): a theme of one question never pairs with a theme of another, however alike their answers."""
+    war = ["Sodat ja konfliktit tappavat ihmisiä.", "Sota Ukrainassa ja Lähi-idässä.", "Aseelliset konfliktit ja terrorismi."]
+    climate = ["Ilmastonmuutos ja sään ääri-ilmiöt.", "Ilmaston lämpeneminen ja päästöt.", "Kasvihuonepäästöt lämmittävät maapalloa."]
+    old = {"ongelmat:teema_01": war, "ongelmat:teema_02": climate}
+    new = {"kehy:teema_01": war, "ongelmat:teema_02": climate}
+    sources = lambda themes: {t: "discovered" for t in themes}  # noqa: E731
+    questions = lambda themes: {t: t.split(":")[0] for t in themes}  # noqa: E731
+    blind = match_themes(sources(old), sources(new), old, new)
+    assert ("ongelmat:teema_01", "kehy:teema_01") in [(m.old, m.new) for m in blind]  # alike answers pair when questions are not known
+    matches = match_themes(sources(old), sources(new), old, new, old_questions=questions(old), new_questions=questions(new))
+    assert sorted((m.old, m.new, m.basis) for m in matches if m.old) == [("ongelmat:teema_01", None, "vanished"), ("ongelmat:teema_02", "ongelmat:teema_02", "similarity")]
+    assert [(m.new, m.basis) for m in matches if not m.old] == [("kehy:teema_01", "appeared")]

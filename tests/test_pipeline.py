@@ -13,7 +13,7 @@ from avovastaus.errors import AvovastausError
 from avovastaus.io import rundir
 from avovastaus.pipeline import run_pipeline
 
-from .conftest import CORPORA
+from .conftest import CORPORA, REVIEW_INGEST
 
 TINY = CORPORA / "tiny" / "answers.csv"
 SAMPLE = CORPORA / "kuntajarjesto" / "answers.csv"
@@ -37,7 +37,7 @@ def test_run_writes_every_output_with_the_documented_columns(tiny_run):
     answers = pd.read_csv(out / "answers.csv", dtype=str, keep_default_na=False)
     assert list(answers.columns) == ["id", "question", "vastaajaryhma", "alue", "text", "excluded", "theme", "themes", "score", "confidence"]
     themes = pd.read_csv(out / "themes.csv", keep_default_na=False)
-    assert list(themes.columns) == ["theme", "label", "source", "keywords", "size", "share", "examples"]
+    assert list(themes.columns) == ["theme", "label", "source", "question", "keywords", "size", "share", "examples"]
     groups = pd.read_csv(out / "groups.csv")
     assert list(groups.columns) == ["group_column", "group", "question", "theme", "n_group", "n_theme", "share", "ci_low", "ci_high",
                                     "share_rest", "diff", "diff_low", "diff_high", "p_value", "p_adjusted", "suppressed"]
@@ -117,7 +117,7 @@ def test_pure_discovery_without_codebook(tmp_path):
     run_pipeline(TINY, fast_config(codebook="none"), tmp_path / "run")
     themes = pd.read_csv(tmp_path / "run" / "themes.csv")
     assert set(themes["source"]) == {"discovered"}
-    assert themes["theme"].str.match(r"teema_\d\d").all()
+    assert themes["theme"].str.fullmatch(r"(yhteistyo_nyt|kehittaminen):teema_\d\d").all()  # each question its own themes (#23)
 
 
 @pytest.mark.slow
@@ -148,3 +148,58 @@ def test_manifest_records_the_question_types(tiny_run):
     _, out = tiny_run
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["input"]["question_types"] == {"yhteistyo_nyt": "describe", "kehittaminen": "describe"}
+
+
+# ---------------------------------------------------------------- real surveys: the question is the unit (#23)
+
+NUORISO = CORPORA / "nuorisokysely" / "answers.csv"
+NUORISO_INGEST = {"id": "vastaaja_id", "text": ["ongelmat", "kehy"], "group": ["ikaryhma"]}
+
+
+@pytest.fixture(scope="module")
+def survey_run(tmp_path_factory):
+    """The youth survey's list question and a text question, pure discovery, static-fi (the defaults: themes per question)."""
+    out = tmp_path_factory.mktemp("survey") / "run"
+    config = load_config(overrides={"ingest": NUORISO_INGEST, "codebook": "none", "embed": {"model": "static-fi"},
+                                    "questions": {"ongelmat": {"label": "Maailman kolme suurinta ongelmaa ovat…"}}})
+    run_pipeline(NUORISO, config, out)
+    return out
+
+
+def test_each_question_has_its_own_themes(survey_run):
+    answers = pd.read_csv(survey_run / "answers.csv", dtype=str, keep_default_na=False)
+    themes = pd.read_csv(survey_run / "themes.csv", dtype=str, keep_default_na=False)
+    analysed = answers[answers["themes"] != ""]
+    for theme, question in zip(themes["theme"], themes["question"]):
+        carriers = analysed[analysed["themes"].str.split(";").map(lambda ts: theme in ts)]
+        assert set(carriers["question"]) <= {question}, theme  # no theme draws answers from another question
+        assert theme.startswith(f"{question}:")
+    assert set(themes["question"]) == {"ongelmat", "kehy"}
+    manifest = json.loads((survey_run / "manifest.json").read_text())
+    assert manifest["questions"]["ongelmat"] == {"label": "Maailman kolme suurinta ongelmaa ovat…", "kind": "list", "codebook": None}
+    assert manifest["questions"]["kehy"]["kind"] == "text"
+    assert "Maailman kolme suurinta ongelmaa ovat…" in (survey_run / "report.html").read_text(encoding="utf-8")
+
+
+def test_list_answers_carry_a_theme_per_item(survey_run):
+    answers = pd.read_csv(survey_run / "answers.csv", dtype=str, keep_default_na=False)
+    lists = answers[(answers["question"] == "ongelmat") & (answers["themes"] != "")]
+    several = lists["themes"].str.count(";") + 1
+    assert several.mean() > 1.8  # two to four problems an answer: as many themes, each once
+    assert all(len(set(ts.split(";"))) == len(ts.split(";")) for ts in lists["themes"])
+    text = answers[answers["question"] == "kehy"]
+    assert (text["themes"].str.count(";") == 0).mean() > 0.9  # a text question stays one theme an answer
+
+
+def test_one_theme_space_and_a_codebook_per_question(tmp_path):
+    shared = load_config(overrides={"ingest": NUORISO_INGEST, "codebook": "none", "embed": {"model": "static-fi"},
+                                    "cluster": {"per_question": False}, "questions": {q: {"kind": "text"} for q in NUORISO_INGEST["text"]}})
+    run_pipeline(NUORISO, shared, tmp_path / "shared")
+    themes = pd.read_csv(tmp_path / "shared" / "themes.csv", dtype=str, keep_default_na=False)
+    assert themes["theme"].str.fullmatch(r"teema_\d\d").all() and set(themes["question"]) == {""}
+    mixed = load_config(overrides={"ingest": REVIEW_INGEST, "embed": {"model": "static-fi"}, "questions": {"kehittaminen": {"codebook": "none"}}})
+    run_pipeline(TINY, mixed, tmp_path / "mixed")
+    themes = pd.read_csv(tmp_path / "mixed" / "themes.csv", dtype=str, keep_default_na=False)
+    kehittaminen = themes[themes["question"] == "kehittaminen"]
+    assert len(kehittaminen) and set(kehittaminen["source"]) == {"discovered"}  # COL=none: discovery alone there
+    assert set(themes.loc[themes["source"] == "codebook", "question"]) <= {"", "yhteistyo_nyt"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from avovastaus.review.web.app import create_app
 
 
@@ -16,3 +18,26 @@ def test_index_shows_group_shares_as_a_table_not_a_run_on_line(review_run):
     cells = " ".join(tables)
     assert "&lt;5" in cells  # the tiny corpus has small cells: hidden, not shown as a share
     assert " · " not in cells and "<script" not in page
+
+
+def test_the_app_switches_between_questions(tmp_path):
+    """Several questions: the theme list and the queue offer each question on its own (#23)."""
+    from avovastaus.config import load_config
+    from avovastaus.pipeline import run_pipeline
+
+    from .conftest import CORPORA, REVIEW_INGEST
+
+    review_run = tmp_path / "run"
+    run_pipeline(CORPORA / "tiny" / "answers.csv", load_config(overrides={"ingest": REVIEW_INGEST, "codebook": "none", "embed": {"model": "static-fi"}}), review_run)
+    client = create_app(review_run, reviewer="liisa").test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="questions"' in page and "?question=kehittaminen" in page
+    themes = pd.read_csv(review_run / "themes.csv", dtype=str, keep_default_na=False)
+    own = themes[themes["question"] == "kehittaminen"]["theme"].tolist()
+    other = themes[themes["question"] == "yhteistyo_nyt"]["theme"].tolist()
+    assert own and other
+    switched = client.get("/?question=kehittaminen").get_data(as_text=True)
+    assert all(f'id="row-{t}"' in switched for t in own) and not any(f'id="row-{t}"' in switched for t in other)
+    queue = client.get("/queue?question=kehittaminen").get_data(as_text=True)
+    assert "/yhteistyo_nyt" not in "".join(line for line in queue.splitlines() if "data-key=" in line)
+    assert client.get("/?question=ei_ole").status_code == 400

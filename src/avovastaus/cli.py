@@ -124,8 +124,10 @@ class _Bars:
 def run(
     input: Path = typer.Argument(..., metavar="INPUT", help="Survey export: .csv/.tsv, .xlsx, .jsonl or .parquet."),
     config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", show_default="the built-in configs/default.toml", help="TOML config."),
-    codebook: Optional[str] = typer.Option(None, "--codebook", metavar="FILE|none", show_default="the built-in kuntajarjesto codebook, made for municipality-NGO surveys",
-                                           help="Codebook YAML, or 'none' for pure discovery (themes found from the answers alone)."),
+    codebook: Optional[list[str]] = typer.Option(
+        None, "--codebook", metavar="FILE|none|COLUMN=FILE", show_default="the built-in kuntajarjesto codebook, made for municipality-NGO surveys",
+        help="Codebook YAML, or 'none' for pure discovery (themes found from the answers alone); COLUMN=FILE or COLUMN=none for one "
+             "question only (repeat for several)."),
     out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", show_default="runs/<input stem>", help="Run directory."),
     id: Optional[str] = typer.Option(None, "--id", metavar="COLUMN", show_default="the data row number", help="Respondent id column."),
     text: Optional[list[str]] = typer.Option(None, "--text", metavar="COLUMN", show_default="a column named text/vastaus/answer", help="Open-question column; repeat for several questions."),
@@ -171,8 +173,12 @@ def run(
         overrides["seed"] = seed
     if stability is not None:
         overrides["stability"] = {"runs": stability}
-    if codebook is not None:
-        overrides["codebook"] = codebook
+    for value in codebook or []:
+        column, equals, path = value.partition("=")
+        if equals and column and not Path(value).exists():  # COLUMN=FILE: this question's own codebook
+            overrides.setdefault("questions", {})[column] = {"codebook": path}
+        else:
+            overrides["codebook"] = value
     if review_from is not None:
         overrides["review_from"] = str(review_from)
     if dask is not None:

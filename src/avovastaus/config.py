@@ -88,6 +88,8 @@ class ClusterConfig(_Strict):
     codebook_margin: float = Field(0.01, ge=0, le=1, description="widens the codebook: higher = more answers get a codebook theme (and more off-topic ones)")
     max_themes_per_answer: int = Field(3, ge=1)
     max_unassigned: float = Field(0.05, ge=0, le=1, description="centroid assigner and --codebook none only: most answers left without a theme (share of analysed)")
+    per_question: bool = Field(True, description="each open question gets its own discovered themes (a codebook theme is shared by the questions it applies to); "
+                               "false = one theme space over all questions")
 
 
 class LabelConfig(_Strict):
@@ -119,6 +121,18 @@ class ReportConfig(_Strict):
     )
 
 
+class QuestionConfig(_Strict):
+    """What the researcher says of one open question (``[questions.COLUMN]``)."""
+
+    label: str | None = Field(None, description="the question's wording, shown in the reports and the review app")
+    codebook: str | None = Field(None, description="a codebook for this question only, or 'none' for discovery alone; unset = the run's codebook")
+    kind: Literal["auto", "list", "text", "yesno"] = Field(
+        "auto", description="list = answers list items (each coded on its own); text = one answer, one unit; yesno = a bare 'Ei.' is a stance; "
+        "auto = list when most answers are lists of short phrases, else text")
+    nothing_is_answer: bool | None = Field(
+        None, description="is 'Ei mikään' / 'Ei mitään' an answer here (What makes you happy?) or a non-answer (What is bullying?); unset = read from the label")
+
+
 class Config(_Strict):
     seed: int = 0
     codebook: str | None = Field("configs/codebook/kuntajarjesto.yaml", description="path, or 'none' for pure discovery")
@@ -132,6 +146,18 @@ class Config(_Strict):
     summarize: SummarizeConfig = Field(default_factory=SummarizeConfig)
     stability: StabilityConfig = Field(default_factory=StabilityConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    questions: dict[str, QuestionConfig] = Field(default_factory=dict, description="per open question (its --text column name): wording, codebook, kind")
+
+    def question(self, name: str) -> QuestionConfig:
+        """Return what the config says of the open question ``name`` (defaults when it says nothing)."""
+        return self.questions.get(name) or QuestionConfig()
+
+    def codebook_of(self, name: str) -> str | None:
+        """Return the codebook path that applies to question ``name``: its own (``none`` = no codebook), else the run's."""
+        own = self.question(name).codebook
+        if own is None:
+            return self.codebook
+        return None if own.strip().lower() in {"", "none"} else own
 
     @field_validator("codebook")
     @classmethod
@@ -254,6 +280,11 @@ def _toml_lines(model: BaseModel) -> tuple[list[str], list[tuple[str, BaseModel]
         value = getattr(model, name)
         if isinstance(value, BaseModel):
             tables.append((name, value))
+            continue
+        if isinstance(value, dict):  # a table per key ([questions.COLUMN]); none set: say how to write one
+            tables.extend((f"{name}.{json.dumps(key, ensure_ascii=False)}", sub) for key, sub in value.items())
+            if not value:
+                lines.append(f"# [{name}.COLUMN] tables: {field.description}; keys: {', '.join(QuestionConfig.model_fields)}")
             continue
         choices = get_args(field.annotation) if get_origin(field.annotation) is Literal else ()
         note = "; ".join(filter(None, [field.description, choices and "one of: " + ", ".join(choices)]))

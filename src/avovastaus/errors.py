@@ -19,6 +19,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E005": ("Codebook not found: {path}", "Check the path (relative paths are read from the current directory), pass --codebook none for pure discovery, or leave it out to use the built-in codebook."),
     "E006": ("Config [finnish] yes_no_questions names {names}, but {path} has no open question of that name", "Use the names of the open-question columns (--text): {questions}; or leave the key out (every question then asks for a description)."),
     # input
+    "E007": ("Config [questions] names {names}, which is not an open question of this run", "Use the names of the open-question columns (--text): {questions}."),
     "E101": ("Input file not found: {path}", "Check the path; relative paths are read from the current directory."),
     "E102": ("Unsupported input format '{suffix}' for {path}", "Use .csv, .tsv, .txt, .xlsx, .jsonl, .ndjson or .parquet."),
     "E103": ("Cannot decode {path}: not UTF-8, UTF-8 with BOM or cp1252 (first bad byte at offset {offset})", "Re-save the file as UTF-8 (in Excel: 'CSV UTF-8')."),

@@ -24,6 +24,7 @@ from avovastaus.embed.backends import needs_build, resolve_embedder
 from avovastaus.embed.cache import default_cache_dir
 from avovastaus.embed.vectors import unit_rows
 from avovastaus.errors import AvovastausError
+from avovastaus.finnish.items import question_kind
 from avovastaus.finnish.nonanswer import detect_nonanswer
 from avovastaus.finnish.text import normalize, truncate
 from avovastaus.io import rundir, staging
@@ -39,7 +40,8 @@ from avovastaus.stats.summarize import group_table
 from avovastaus.themes.cluster import Assignment
 from avovastaus.themes.codebookfit import codebook_fit
 from avovastaus.themes.label import group_words
-from avovastaus.themes.model import Progress, Silent, ThemeModel, model_from_config
+from avovastaus.themes.model import Progress, Silent, model_from_config
+from avovastaus.themes.questions import SurveyThemes
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +130,10 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
 
         embedder = DaskEmbedder(embedder, config.compute.dask, partition=config.compute.partition, retries=config.compute.retries, progress=progress)
     taught = taught_from(Path(config.review_from)) if config.review_from and codebook is not None else None
-    model = model_from_config(config, codebook, embedder).fit(answers.loc[analysed, "clean"].tolist(), progress=progress, taught=taught)
+    codebooks = question_codebooks(survey.text_columns, config, codebook)
+    kinds = question_kinds(answers, analysed, config)
+    model = SurveyThemes(model_from_config(config, None, embedder), codebooks, kinds, config.cluster.per_question).fit(
+        answers.loc[analysed, "clean"].tolist(), answers.loc[analysed, "question"].tolist(), progress=progress, taught=taught)
     timings.update(model.timings_)
     stability = None
     if config.stability.runs:
@@ -147,13 +152,17 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     groups_table, tests = group_table(
         in_groups, model.assignment_.themes, model.theme_ids_, survey.group_columns,
         correction=config.summarize.correction, min_cell=config.summarize.min_cell, confidence=config.summarize.confidence,
+        theme_questions=model.questions_,
     )
     words_table = group_words(in_groups, model.features_.words, survey.group_columns, config.summarize.min_cell, config.label.n_keywords)
     timings.lap("summarize")
     answers_table = _answers_table(answers, analysed, model.assignment_, survey.group_columns)
     counts = _counts(answers, analysed, model.assignment_, survey, truncated)
     manifest = _manifest(input_path, config, survey, answers, truncated, counts, codebook, embedder, model, tests, stability, themes_table, review_info)
-    fit = codebook_fit(model.features_.words, codebook, model.assignment_.themes, model.sources_) if codebook else None
+    framed = [j for j, q in enumerate(answers.loc[analysed, "question"]) if codebooks.get(q) is codebook]
+    fit = codebook_fit([model.features_.words[j] for j in framed], codebook, [model.assignment_.themes[j] for j in framed], model.sources_) if codebook and framed else None
+    setattr(manifest, "questions", {q: {"label": config.question(q).label, "kind": kinds.get(q, "text"),
+                                        "codebook": config.codebook_of(q) and str(resolve_path(config.codebook_of(q)))} for q in survey.text_columns})
     setattr(manifest, "codebook_fit", fit)  # an extra manifest key: report and review app warn from it
     for line in _write(out_dir, config, manifest, (answers_table, themes_table, groups_table, words_table), carried, timings):
         progress.message(line)
@@ -185,8 +194,10 @@ def prepare_answers(answers: pd.DataFrame, config: Config, input_path: Path) -> 
     truncated = answers["clean"].str.len() > config.ingest.max_chars
     answers.loc[truncated, "clean"] = [truncate(t, config.ingest.max_chars) for t in answers.loc[truncated, "clean"]]
     types = question_types(answers, config, input_path)
+    said = {q: config.question(q) for q in types}  # the question's wording and what "Ei mitään" means there decide some answers
     answers["excluded"] = [
-        detect_nonanswer(t, config.finnish.fuzzy_nonanswer, question_type=types[q]) or "" for t, q in zip(answers["clean"], answers["question"])
+        detect_nonanswer(t, config.finnish.fuzzy_nonanswer, question_type=types[q], question=said[q].label, nothing_is_answer=said[q].nothing_is_answer) or ""
+        for t, q in zip(answers["clean"], answers["question"])
     ]
     analysed = answers.index[answers["excluded"] == ""].to_numpy()
     if len(analysed) == 0:
@@ -195,18 +206,40 @@ def prepare_answers(answers: pd.DataFrame, config: Config, input_path: Path) -> 
     return analysed, truncated
 
 
+def question_codebooks(questions: list[str], config: Config, codebook: Codebook | None) -> dict[str, Codebook | None]:
+    """Return the codebook each open question uses: its own (``[questions.COL] codebook``), else the run's; each file loaded once."""
+    unknown = [q for q in config.questions if q not in questions]
+    if unknown:
+        raise AvovastausError("E007", names=", ".join(unknown), questions=", ".join(map(str, questions)))
+    loaded: dict[str | None, Codebook | None] = {config.codebook: codebook, None: None}
+    for q in questions:
+        path = config.codebook_of(q)
+        if path not in loaded:
+            loaded[path] = load_codebook(path)
+    return {q: loaded[config.codebook_of(q)] for q in questions}
+
+
+def question_kinds(answers: pd.DataFrame, analysed: np.ndarray, config: Config) -> dict[str, str]:
+    """Return each open question's kind: as the config says (``[questions.COL] kind``), else ``list`` when most analysed answers are lists."""
+    kinds = {}
+    for q, texts in answers.loc[analysed].groupby("question", sort=False)["clean"]:
+        said = config.question(q).kind
+        kinds[q] = said if said in ("list", "text") else "text" if said == "yesno" else question_kind(texts)
+    return kinds
+
+
 def question_types(answers: pd.DataFrame, config: Config, input_path: Path) -> dict[str, str]:
     """Return each open question's type (``yesno`` or ``describe``) from ``[finnish] yes_no_questions``; unknown names are an error."""
     questions = list(pd.unique(answers["question"]))
     unknown = [q for q in config.finnish.yes_no_questions if q not in questions]
     if unknown:
         raise AvovastausError("E006", names=", ".join(unknown), path=input_path, questions=", ".join(map(str, questions)))
-    return {q: config.finnish.question_type(q) for q in questions}
+    return {q: "yesno" if config.question(q).kind == "yesno" else config.finnish.question_type(q) for q in questions}
 
 
 def _manifest(
     input_path: Path, config: Config, survey: Survey, answers: pd.DataFrame, truncated: pd.Series, counts: dict[str, Any],
-    codebook: Codebook | None, embedder: Any, model: ThemeModel, tests: dict[str, int], stability: dict[str, float] | None,
+    codebook: Codebook | None, embedder: Any, model: SurveyThemes, tests: dict[str, int], stability: dict[str, float] | None,
     themes_table: pd.DataFrame, review_info: dict[str, Any] | None,
 ) -> Manifest:
     """Return the run's manifest: input, counts, config, codebook, embedder, themes, statistics, stability, review, versions."""
@@ -302,23 +335,32 @@ def _answers_table(answers: pd.DataFrame, analysed: np.ndarray, assignment: Assi
     return table.loc[order].reset_index(drop=True)
 
 
-def _themes_table(answers: pd.DataFrame, analysed: np.ndarray, model: ThemeModel, several_questions: bool, stability: dict[str, float] | None) -> pd.DataFrame:
-    """Return themes.csv: each theme's id, label, provenance, keywords, size, share, representative answers (and stability)."""
+def _themes_table(answers: pd.DataFrame, analysed: np.ndarray, model: SurveyThemes, several_questions: bool, stability: dict[str, float] | None) -> pd.DataFrame:
+    """Return themes.csv: each theme's id, label, provenance, question, keywords, size, share, representative answers (and stability).
+
+    ``question`` is the question a theme belongs to (empty for a codebook theme shared by several questions); ``share`` is of
+    the analysed answers of that question (of all questions for a shared theme).
+    """
     sizes = model.sizes()
+    per_question = answers.loc[analysed, "question"].value_counts()
+    questions = getattr(model, "questions_", {})
     rows = []
     for theme in model.theme_ids_:
         examples = [example_ref(answers.at[analysed[j], "id"], answers.at[analysed[j], "question"], several_questions) for j in model.examples_[theme]]
+        question = questions.get(theme, "")
+        base = int(per_question.get(question, 0)) if question else len(analysed)
         rows.append({
             "theme": theme,
             "label": model.labels_[theme],
             "source": model.sources_[theme],
+            "question": question,
             "keywords": ", ".join(k.display() for k in model.keywords_.get(theme, [])),
             "size": sizes[theme],
-            "share": round(sizes[theme] / len(analysed), 4),
+            "share": round(sizes[theme] / base, 4) if base else 0.0,
             "examples": "; ".join(examples),
             **({"stability": round(stability.get(theme, float("nan")), 4)} if stability is not None else {}),  # review-made themes have none
         })
-    columns = ["theme", "label", "source", "keywords", "size", "share", "examples"] + (["stability"] if stability is not None else [])
+    columns = ["theme", "label", "source", "question", "keywords", "size", "share", "examples"] + (["stability"] if stability is not None else [])
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -331,7 +373,7 @@ def _weighted_stability(stability: dict[str, float], themes: pd.DataFrame) -> fl
     return round(float(np.average([v for v, _ in pairs], weights=[w for _, w in pairs])), 4)
 
 
-def _carry_over(old_run: Path, keys: list[str], model: ThemeModel, progress: Progress) -> tuple[list, dict[str, Any]]:
+def _carry_over(old_run: Path, keys: list[str], model: SurveyThemes, progress: Progress) -> tuple[list, dict[str, Any]]:
     """Apply an earlier run's evaluator decisions to the fitted model; returns (the decisions that applied, the manifest entry)."""
     if not (old_run / "answers.csv").is_file():
         raise AvovastausError("E302", path=old_run, detail="--review-from needs a run directory with answers.csv")

@@ -191,7 +191,9 @@ def test_dump_toml_round_trips_every_value(tmp_path: Path) -> None:
 def test_dump_toml_lists_every_key_with_unset_ones_commented() -> None:
     text = dump_toml(Config())
     for section, model in Config().model_dump().items():
-        if isinstance(model, dict):
+        if section == "questions":  # a table per open question, none by default: the dump says how to write one
+            assert "# [questions.COLUMN] tables:" in text
+        elif isinstance(model, dict):
             assert f"[{section}]" in text
             for key, value in model.items():
                 assert (f"# {key} =   (not set)" if value is None else f"{key} = ") in text
@@ -307,3 +309,19 @@ def test_invalid_codebook_hint_names_the_packaged_example(tmp_path: Path) -> Non
     with pytest.raises(AvovastausError) as info:
         load_codebook(_write(tmp_path, "name: x\nthemes: []\n"))
     assert str(DEFAULT_CODEBOOK) in info.value.hint
+
+
+def test_questions_tables_round_trip_and_say_each_questions_codebook(tmp_path: Path) -> None:
+    path = tmp_path / "kysely.toml"
+    path.write_text('codebook = "none"\n[questions.ongelmat]\nlabel = "Maailman kolme suurinta ongelmaa ovat…"\nkind = "list"\n'
+                    '[questions."kehy 2"]\ncodebook = "configs/codebook/kuntajarjesto.yaml"\n', encoding="utf-8")
+    config = load_config(path)
+    assert config.question("ongelmat").kind == "list" and config.codebook_of("ongelmat") is None
+    assert config.codebook_of("kehy 2") == "configs/codebook/kuntajarjesto.yaml" and config.question("muu").kind == "auto"
+    again = tmp_path / "again.toml"
+    again.write_text(dump_toml(config), encoding="utf-8")
+    assert load_config(again) == config
+    path.write_text("[questions.q1]\nkidn = \"list\"\n", encoding="utf-8")
+    with pytest.raises(AvovastausError) as info:
+        load_config(path)
+    assert "questions -> q1 -> kidn" in str(info.value) or "questions.q1.kidn" in str(info.value)

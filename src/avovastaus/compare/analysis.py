@@ -95,9 +95,12 @@ def members(run: Run) -> dict[str, list[str]]:
 def match_themes(
     old_sources: dict[str, str], new_sources: dict[str, str], old_members: dict[str, list[str]], new_members: dict[str, list[str]],
     carried: bool = False, old_labels: dict[str, str] | None = None, new_labels: dict[str, str] | None = None,
-    min_similarity: float = MIN_SIMILARITY,
+    min_similarity: float = MIN_SIMILARITY, old_questions: dict[str, str] | None = None, new_questions: dict[str, str] | None = None,
 ) -> list[Match]:
-    """Return the theme matches between two waves: codebook ids, then carried review decisions (when ``carried``), then member-text similarity."""
+    """Return the theme matches between two waves: codebook ids, then carried review decisions (when ``carried``), then member-text similarity.
+
+    ``old_questions`` / ``new_questions``: each theme's question (``""`` shared); a theme matches only a theme of the same question.
+    """
     matches: list[Match] = []
     left, right = [t for t in old_sources], [t for t in new_sources]
     for t in list(left):
@@ -116,6 +119,9 @@ def match_themes(
                 right.remove(target)
     if left and right:
         sim = similarity_matrix([old_members.get(t, []) for t in left], [new_members.get(t, []) for t in right])
+        if old_questions is not None and new_questions is not None:  # themes of different questions never pair
+            same = np.array([[old_questions.get(a, "") == new_questions.get(b, "") for b in right] for a in left], dtype=bool)
+            sim = np.where(same, sim, -1.0)
         from scipy.optimize import linear_sum_assignment
 
         rows, cols = linear_sum_assignment(-sim)
@@ -179,9 +185,10 @@ def compare_runs(old: Run, new: Run, allow_different_codebooks: bool = False) ->
     adjust = holm if m.setting("summarize", "correction", "bh") == "holm" else benjamini_hochberg
     source = lambda run: dict(zip(run.themes["theme"], run.themes["source"]))  # noqa: E731
     label = lambda run: dict(zip(run.themes["theme"], run.themes["label"]))  # noqa: E731
+    question = lambda run: dict(zip(run.themes["theme"], run.themes["question"])) if "question" in run.themes.columns else None  # noqa: E731
     review_from = Path(m.review.source).resolve() if m.review else None
     matches = match_themes(source(old), source(new), members(old), members(new), carried=review_from == old.path.resolve(),
-                           old_labels=label(old), new_labels=label(new))
+                           old_labels=label(old), new_labels=label(new), old_questions=question(old), new_questions=question(new))
     people_old, people_new = _people(old, shared), _people(new, shared)
     labels_old, labels_new = label(old), label(new)
     rows = []

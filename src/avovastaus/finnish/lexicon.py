@@ -84,3 +84,23 @@ def participle_adjectives() -> frozenset[str]:
 def lemma_map() -> dict[str, str]:
     """Return Voikko base form -> the lemma used here (``lemma_map_fi.tsv``: talkoo -> talkoot, ken -> kuka)."""
     return {row[0].lower(): row[1].lower() for row in data_rows("lemma_map_fi.tsv")}
+
+
+@functools.lru_cache(maxsize=1)
+def nonanswer_forms() -> dict[str, str]:
+    """Return the non-answer filter's form -> standard form table (``nonanswer_fi.tsv``), lower case.
+
+    ``spoken_fi.tsv`` is read first and ``nonanswer_fi.tsv`` overrides it; a one-column row of
+    ``nonanswer_fi.tsv`` (a standard word the rules use, a target for typo matching) maps to itself.
+    """
+    table = dict(spoken_forms())
+    for row in data_rows("nonanswer_fi.tsv"):
+        form = row[0].lower()
+        table[form] = row[1].lower() if len(row) > 1 and row[1] else form
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def nonanswer_vocabulary() -> frozenset[str]:
+    """Return the standard words of ``nonanswer_fi.tsv`` (its one-column rows): the targets of typo matching."""
+    return frozenset(row[0].lower() for row in data_rows("nonanswer_fi.tsv") if len(row) == 1 or not row[1])

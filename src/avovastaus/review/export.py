@@ -107,6 +107,9 @@ def reviewed_tables(run: Run, state: Reviewed, decisions: list[Any]) -> tuple[pd
     n = len(final)
     model = run.themes.set_index("theme")
     several = run.several_questions
+    in_analysis = answers[analysed]
+    memberships = [final[k] for k, a in zip(keys, analysed) if a]
+    question_of = theme_questions(in_analysis["question"], memberships, model, run.manifest.config)
     confirmed = {}
     for d in decisions:
         if d.kind == Kind.VERDICT and d.payload["verdict"] == "confirmed":
@@ -121,22 +124,37 @@ def reviewed_tables(run: Run, state: Reviewed, decisions: list[Any]) -> tuple[pd
         refs = list(dict.fromkeys([ref_of[k] for k in members] + [e for e in old if theme in final.get(key_of.get(e, ""), [])]))
         row = {
             "theme": theme, "label": label, "description": state.descriptions.get(theme, ""), "model_label": model.at[theme, "label"] if known else "",
-            "source": state.sources.get(theme, "review"), "keywords": model.at[theme, "keywords"] if known else "",
+            "source": state.sources.get(theme, "review"), **({"question": question_of.get(theme, "")} if question_of is not None else {}),
+            "keywords": model.at[theme, "keywords"] if known else "",
             "size": sizes[theme], "share": round(sizes[theme] / n, 4) if n else 0.0, "examples": "; ".join(refs[:5]),
         }
         if "stability" in model.columns:
             row["stability"] = model.at[theme, "stability"] if known else float("nan")
         rows.append(row)
     themes = pd.DataFrame(rows)
-    in_analysis = answers[analysed]
     cfg = run.manifest.config.get("summarize") or {}
     group_columns = run.manifest.input.group_columns
     groups, tests = group_table(
-        in_analysis[["id", "question", *group_columns]].reset_index(drop=True),
-        [final[k] for k, a in zip(keys, analysed) if a], list(state.labels), group_columns,
+        in_analysis[["id", "question", *group_columns]].reset_index(drop=True), memberships, list(state.labels), group_columns,
         correction=cfg.get("correction", "bh"), min_cell=run.manifest.statistics.suppressed_below, confidence=cfg.get("confidence", 0.95),
+        theme_questions=question_of,
     )
     return answers, themes, groups, tests
+
+
+def theme_questions(questions: pd.Series, memberships: list[list[str]], model: pd.DataFrame, config: dict[str, Any]) -> dict[str, str] | None:
+    """Return each reviewed theme's question: the model's, else (a theme made in review) the one question all its answers answer.
+
+    None for a run with one theme space for all questions (``[cluster] per_question = false``, or a run from before questions had themes).
+    """
+    if "question" not in model.columns or not (config.get("cluster") or {}).get("per_question", True):
+        return None
+    asked: dict[str, set[str]] = {}
+    for question, themes in zip(questions, memberships):
+        for t in themes:
+            asked.setdefault(t, set()).add(question)
+    own = {t: q for t, q in zip(model.index, model["question"])}
+    return {t: own[t] if t in own else (next(iter(qs)) if len(qs) == 1 else "") for t, qs in asked.items()} | {t: q for t, q in own.items() if t not in asked}
 
 
 def _manifest(run: Run, answers: pd.DataFrame, themes: pd.DataFrame, tests: dict[str, int], state: Reviewed, decisions: list[Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ group's shares need not add up to 100 %.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -128,8 +128,13 @@ def group_table(
     correction: Literal["holm", "bh"] = "bh",
     min_cell: int = 5,
     confidence: float = 0.95,
+    theme_questions: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """Return (the per-group prevalence table among respondents, counts of tests by kind).
+
+    ``theme_questions``: each theme's question (``""`` for a theme shared by several questions through
+    one codebook); a question's block then holds its own and the shared themes, and the all-questions
+    block the shared themes only. Without it every block holds every theme.
 
     ``answers`` holds one row per analysed answer: ``id``, ``question`` and the ``group_columns``;
     ``memberships[i]`` lists every theme answer ``i`` carries. Rows come per question, then for all
@@ -141,13 +146,14 @@ def group_table(
     for scope in _scopes(answers):
         people = respondent_themes(answers[["id", "question", *group_columns]], memberships, scope)
         n_total = len(people)
-        has = {t: np.array([t in s for s in people["themes"]], dtype=bool) for t in theme_ids}
+        in_scope = [t for t in theme_ids if theme_questions is None or theme_questions.get(t, "") in ("", scope)]
+        has = {t: np.array([t in s for s in people["themes"]], dtype=bool) for t in in_scope}
         for column in group_columns:
             values = people[column].to_numpy()
             for group in sorted(pd.unique(values)):
                 in_group = values == group
                 n_group = int(in_group.sum())
-                for theme in theme_ids:
+                for theme in in_scope:
                     k = int((has[theme] & in_group).sum())
                     k_total = int(has[theme].sum())
                     suppressed = suppress(k, min_cell)

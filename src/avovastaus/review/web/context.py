@@ -15,7 +15,8 @@ from flask import current_app, g, request, session
 from avovastaus.config import load_codebook
 from avovastaus.errors import AvovastausError
 from avovastaus.io.rundir import answer_key, load_run
-from avovastaus.report.view import fit_warning
+from avovastaus.report.view import UI as REASON_WORDS
+from avovastaus.report.view import fit_warning, question_labels
 from avovastaus.review.journal import Journal
 from avovastaus.review.state import LiveReview, Reviewed
 from avovastaus.review.web.text import text
@@ -52,6 +53,9 @@ class Site:
     correction: str
     warning: str | None
     model_labels: dict[str, str]
+    #: the run's open questions (column -> wording) when it has several: the pages then offer a question switcher
+    questions: dict[str, str] = field(default_factory=dict)
+    question_of: dict[str, str] = field(default_factory=dict)
     _cells: dict[str, tuple[Any, list[dict[str, Any]]]] = field(default_factory=dict)
     _totals: tuple[int, list[dict[str, Any]]] | None = None
 
@@ -73,7 +77,7 @@ class Site:
         info = {}
         for row in run.themes.to_dict("records"):
             stability = row.get("stability")
-            info[row["theme"]] = {"keywords": row["keywords"], "description": descriptions.get(row["theme"], ""),
+            info[row["theme"]] = {"keywords": row["keywords"], "description": descriptions.get(row["theme"], ""), "question": row.get("question") or "",
                                   "stability": None if stability in ("", None) or pd.isna(stability) else float(stability)}
         return cls(
             run_dir=run_dir, reviewer=reviewer, lang=lang, token=token, hosts=hosts, any_ip=any_ip,
@@ -87,6 +91,8 @@ class Site:
             correction=str(m.setting("summarize", "correction", "bh")),
             warning=fit_warning((m.model_extra or {}).get("codebook_fit"), m.codebook.name if m.codebook else "", lang),
             model_labels=dict(zip(run.themes["theme"], run.themes["label"])),
+            questions=question_labels(run) if run.several_questions else {},
+            question_of=dict(zip(keys, answers["question"])),
         )
 
     def _respondent_groups(self, st: Reviewed) -> list[dict[str, Any]]:
@@ -113,12 +119,22 @@ class Site:
         mark_significant([cell for cells in per_theme.values() for cell in cells], "holm" if self.correction == "holm" else "bh", self.alpha)
         return per_theme
 
-    def theme_rows(self, st: Reviewed) -> list[dict[str, Any]]:
-        """Return the index page's rows: one per theme, largest first, with its group cells."""
+    def theme_question(self, st: Reviewed, theme: str) -> str:
+        """Return the question a theme belongs to: the model's, else (made in review) the one question its answers answer; "" when shared."""
+        own = self.info.get(theme, {}).get("question")
+        if own is not None:
+            return own
+        asked = {self.question_of.get(k, "") for k in st.members(theme)}
+        return asked.pop() if len(asked) == 1 else ""
+
+    def theme_rows(self, st: Reviewed, question: str = "") -> list[dict[str, Any]]:
+        """Return the index page's rows: one per theme (of ``question`` and the shared ones, when given), largest first, with its group cells."""
         rows = []
         total = len(st.themes)
         cells = self.cells(st)
         for theme, label in st.labels.items():
+            if question and self.theme_question(st, theme) not in ("", question):
+                continue
             rows.append({**self.theme_info(st, theme), "label": label, "size": st.size(theme),
                          "share": st.size(theme) / total if total else 0.0, "groups": cells[theme]})
         return sorted(rows, key=lambda r: (-r["size"], r["theme"]))
@@ -141,7 +157,7 @@ class Site:
             "key": key, "anchor": anchor_of(key), "text": self.texts[key], "context": context,
             "groups": [(column, self.group_of[c][key]) for c, column in enumerate(self.columns)],
             "themes": [(t, st.labels.get(t, t), i == 0) for i, t in enumerate(themes or [])], "analysed": themes is not None,
-            "reason": st.excluded.get(key), "verdict": st.verdicts.get((key, who()), (None, None))[1],
+            "reason": REASON_WORDS[self.lang].get(st.excluded.get(key) or "", st.excluded.get(key)), "verdict": st.verdicts.get((key, who()), (None, None))[1],
             "wrong": sorted(st.wrong.get(key, ())), "confidence": None if math.isnan(confidence) else confidence,
             "notes": notes.get(f"answer:{key}", []),
         }

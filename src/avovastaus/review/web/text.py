@@ -14,7 +14,7 @@ from avovastaus.review.kinds import Kind, handles
 
 T: dict[str, dict[str, str]] = {
     "fi": {
-        "app": "avovastaus · arviointi", "themes": "Teemat", "queue": "Epävarmimmat ensin", "search": "Haku", "unassigned": "Ilman teemaa",
+        "app": "avovastaus · arviointi", "question": "Kysymys", "all_questions": "kaikki kysymykset", "themes": "Teemat", "queue": "Epävarmimmat ensin", "search": "Haku", "unassigned": "Ilman teemaa",
         "excluded": "Poissuljetut", "log": "Päätökset ja historia", "reviewer": "Arvioija", "change": "Vaihda",
         "analysed_note": "{n} analysoitua vastausta. Muutokset tallentuvat heti.", "skipped": "Osaa päätöksistä ei voitu soveltaa:",
         "theme": "Teema", "answers": "Vastauksia", "by_group": "Osuus ryhmittäin", "edit": "Muokkaa", "new_name": "Uusi nimi",
@@ -46,7 +46,7 @@ T: dict[str, dict[str, str]] = {
         "unassigned_intro": "Analysoidut vastaukset, joilla ei ole teemaa.", "rows": "{n} kpl",
     },
     "en": {
-        "app": "avovastaus · review", "themes": "Themes", "queue": "Least sure first", "search": "Search", "unassigned": "Without a theme",
+        "app": "avovastaus · review", "question": "Question", "all_questions": "all questions", "themes": "Themes", "queue": "Least sure first", "search": "Search", "unassigned": "Without a theme",
         "excluded": "Excluded", "log": "Decisions and history", "reviewer": "Evaluator", "change": "Change",
         "analysed_note": "{n} analysed answers. Changes are saved at once.", "skipped": "Some decisions could not be applied:",
         "theme": "Theme", "answers": "Answers", "by_group": "Share by group", "edit": "Edit", "new_name": "New name",

@@ -77,6 +77,14 @@ def cards_page(keys: list[str], context: Callable[[str], str | None], leaves: bo
     return {"cards": cards, "page": page, "pages": pages, "n": len(keys), "step": step}
 
 
+def _question() -> str:
+    """Return the question the page is switched to (``?question=COLUMN``), "" for all; an unknown one is a 400."""
+    question = request.args.get("question") or ""
+    if question and question not in site().questions:
+        raise BadRequest(f"Tuntematon kysymys / Unknown question '{question}'.")
+    return question
+
+
 def _common() -> dict[str, Any]:
     """Return what every page with answer cards needs: the themes to move to, labelled, and the page version."""
     s = site()
@@ -87,12 +95,13 @@ def _common() -> dict[str, Any]:
 @pages.get("/")
 def index() -> str:
     s = site()
+    question = _question()
     with s.live.view() as st:
-        themes, skipped, n_answers, version = s.theme_rows(st), list(st.skipped), len(st.themes), s.live.version
+        themes, skipped, n_answers, version = s.theme_rows(st, question), list(st.skipped), len(st.themes), s.live.version
         counts = {"unassigned": sum(1 for ts in st.themes.values() if not ts), "excluded": len(st.excluded), "undecided": len(st.undecided())}
     downloads = [n for n in DOWNLOADS if (s.run_dir / REVIEWED_DIR / n).is_file()]
     return render_template("index.html", themes=themes, skipped=skipped, n_answers=n_answers, base=version, counts=counts,
-                           warning=s.warning, min_cell=s.min_cell, alpha=s.alpha, downloads=downloads)
+                           warning=s.warning, min_cell=s.min_cell, alpha=s.alpha, downloads=downloads, question=question, questions=s.questions)
 
 
 @pages.get("/theme/<theme>")
@@ -132,6 +141,9 @@ def queue() -> str:
         if theme and theme != "-" and theme not in st.labels:
             raise BadRequest(f"Tuntematon teema / Unknown theme id '{theme}'.")
         keys = st.undecided()
+        question = _question()
+        if question:
+            keys = [k for k in keys if s.question_of.get(k) == question]
         if theme == "-":
             keys = [k for k in keys if not st.themes[k]]
         elif theme:
@@ -147,7 +159,7 @@ def queue() -> str:
         keys.sort(key=lambda k: (math.isnan(sure.get(k, math.nan)), sure.get(k, math.nan) if not math.isnan(sure.get(k, math.nan)) else 0.0))
         primary = {k: st.primary(k) for k in keys}
         decided = len(st.decided)
-    return render_template("queue.html", theme=theme, group=group, groups=options, decided=decided, **_common(),
+    return render_template("queue.html", theme=theme, group=group, groups=options, decided=decided, question=question, questions=s.questions, **_common(),
                            **cards_page(keys, primary.get, leaves=True))
 
 
