@@ -37,6 +37,7 @@ INGEST = {"id": "vastaaja_id", "text": QUESTIONS, "group": ["ikaryhma", "sukupuo
 CONFIGS = {
     "before: one theme space, whole answers": {"cluster": {"per_question": False}, "questions": {q: {"kind": "text"} for q in QUESTIONS}},
     "after: per question, list items (defaults)": {},
+    "after, 15 themes a question (--n-themes 15: no more themes than the list question's gold categories)": {"cluster": {"n_themes": 15}},
 }
 
 
@@ -91,7 +92,7 @@ def main() -> None:
     notes = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, overrides in CONFIGS.items():
-            answers = run(overrides, args.embedder, Path(tmp) / name.split(":")[0])
+            answers = run(overrides, args.embedder, Path(tmp) / name.split(":")[0].replace(",", "").replace(" ", "-"))
             bad, total = mixed(answers)
             analysed = answers[(answers["excluded"] == "") & (answers["themes"] != "")]
             per_q = {q: len({t for ts in rows["themes"] for t in ts.split(";") if t}) for q, rows in analysed.groupby("question")}

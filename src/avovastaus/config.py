@@ -197,14 +197,44 @@ def _problems(error: ValidationError) -> str:
     return "\n".join(lines)
 
 
+#: the largest config or codebook file read (a codebook of a hundred themes with examples is ~100 kB)
+MAX_SETTINGS_BYTES = 5 << 20
+#: the deepest nesting of lists and mappings a config or codebook may have (a codebook needs 4)
+MAX_DEPTH = 32
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases: a codebook never needs them, and aliases of aliases expand to gigabytes ("billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.YAMLError(f"anchors and aliases (*{event.anchor}) are not allowed, at line {event.start_mark.line + 1}; write the values out")
+        if self.depth > MAX_DEPTH:  # PyYAML would recurse until Python's stack ends (an error no user can read)
+            raise yaml.YAMLError(f"nested more than {MAX_DEPTH} levels deep, at line {self.peek_event().start_mark.line + 1}")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+
 def _read(path: Path, kind: str) -> dict[str, Any]:
     if not path.is_file():
         raise AvovastausError("E001" if kind == "toml" else "E005", path=path)
+    size = path.stat().st_size
+    if size > MAX_SETTINGS_BYTES:  # checked before reading a byte
+        raise AvovastausError("E004", path=path, detail=f"{size / 1e6:.1f} MB, more than a config or codebook holds ({MAX_SETTINGS_BYTES >> 20} MB at most)")
     try:
         text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text) if kind == "toml" else yaml.safe_load(text)
-    except (tomllib.TOMLDecodeError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise AvovastausError("E004", path=path, detail=str(exc).splitlines()[0]) from None
+        data = tomllib.loads(text) if kind == "toml" else yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except (tomllib.TOMLDecodeError, yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
+        detail = f"nested too deeply ({type(exc).__name__})" if isinstance(exc, RecursionError) else str(exc).splitlines()[0]
+        raise AvovastausError("E004", path=path, detail=detail) from None
     return data or {}
 
 

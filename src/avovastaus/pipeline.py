@@ -118,6 +118,9 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     survey = ingest(input_path, config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet, config.ingest.skip_bad_rows,
                     header_row=config.ingest.header_row)
     answers = survey.answers
+    notes = grouping_notes(answers, survey.group_columns, config.summarize.min_cell)
+    for line in notes:
+        progress.message(f"Warning: {line}")
     timings.lap("ingest")
     analysed, truncated = prepare_answers(answers, config, input_path)
     timings.lap("prepare")
@@ -133,7 +136,8 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     codebooks = question_codebooks(survey.text_columns, config, codebook)
     kinds = question_kinds(answers, analysed, config)
     model = SurveyThemes(model_from_config(config, None, embedder), codebooks, kinds, config.cluster.per_question).fit(
-        answers.loc[analysed, "clean"].tolist(), answers.loc[analysed, "question"].tolist(), progress=progress, taught=taught)
+        answers.loc[analysed, "clean"].tolist(), answers.loc[analysed, "question"].tolist(), progress=progress, taught=taught,
+        keys=[answer_key(answers.at[i, "id"], answers.at[i, "question"]) for i in analysed], question_order=survey.text_columns)
     timings.update(model.timings_)
     stability = None
     if config.stability.runs:
@@ -161,6 +165,7 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     manifest = _manifest(input_path, config, survey, answers, truncated, counts, codebook, embedder, model, tests, stability, themes_table, review_info)
     framed = [j for j, q in enumerate(answers.loc[analysed, "question"]) if codebooks.get(q) is codebook]
     fit = codebook_fit([model.features_.words[j] for j in framed], codebook, [model.assignment_.themes[j] for j in framed], model.sources_) if codebook and framed else None
+    setattr(manifest, "warnings", notes)
     setattr(manifest, "questions", {q: {"label": config.question(q).label, "kind": kinds.get(q, "text"),
                                         "codebook": config.codebook_of(q) and str(resolve_path(config.codebook_of(q)))} for q in survey.text_columns})
     setattr(manifest, "codebook_fit", fit)  # an extra manifest key: report and review app warn from it
@@ -204,6 +209,23 @@ def prepare_answers(answers: pd.DataFrame, config: Config, input_path: Path) -> 
         reasons = answers["excluded"].value_counts().to_dict()
         raise AvovastausError("E304", path=input_path, n_read=len(answers), reasons=", ".join(f"{k} {v}" for k, v in reasons.items()))
     return analysed, truncated
+
+
+#: a group column with more distinct values than this, most of them unique to one respondent, is probably not a grouping
+DISTINCT_GROUPS = 50
+
+
+def grouping_notes(answers: pd.DataFrame, group_columns: list[str], min_cell: int) -> list[str]:
+    """Return a warning for each group column whose values are nearly all distinct (a postcode, a name, free text)."""
+    people = answers.drop_duplicates("id")
+    notes = []
+    for column in group_columns:
+        sizes = people[column].value_counts()
+        small = int((sizes < min_cell).sum())
+        if len(sizes) > DISTINCT_GROUPS and len(sizes) > 0.5 * len(people):
+            notes.append(f"group column '{column}' has {len(sizes)} different values among {len(people)} respondents, {small} of them "
+                         f"with fewer than {min_cell} respondents (suppressed): probably not a grouping (a postcode, a name, free text?)")
+    return notes
 
 
 def question_codebooks(questions: list[str], config: Config, codebook: Codebook | None) -> dict[str, Codebook | None]:

@@ -157,21 +157,48 @@ def parse_csv(text: str, delimiter: str, header_row: int = 1) -> tuple[list[str]
 
 
 def _unique_names(names: list[str]) -> list[str]:
-    """Return header names with empty ones named ``Unnamed: j`` and repeats suffixed ``.1``, ``.2`` (as pandas does)."""
+    """Return header names with empty ones named ``Unnamed: j`` and repeats suffixed ``.1``, ``.2`` (as pandas does); linear in the names."""
     out: list[str] = []
+    taken: set[str] = set()
+    next_suffix: dict[str, int] = {}
     for j, name in enumerate(names):
         name = name.strip() or f"Unnamed: {j}"
-        base, k = name, 0
-        while name in out:
+        base, k = name, next_suffix.get(name, 0)
+        while name in taken:
             k += 1
             name = f"{base}.{k}"
+        next_suffix[base] = k
         out.append(name)
+        taken.add(name)
     return out
+
+
+#: an XLSX whose parts expand to more than this is refused before any sheet is parsed (a survey of a million answers is ~300 MB)
+MAX_XLSX_UNCOMPRESSED = 1 << 30
+#: nor one whose parts compress better than this (text compresses ~10x; a zip bomb thousands of times)
+MAX_XLSX_RATIO = 200
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse an XLSX file whose zip directory says it expands past reason (read from the directory, nothing decompressed)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise AvovastausError("E110", path=path, detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__, kind="XLSX") from None
+    total = sum(p.file_size for p in parts)
+    packed = sum(p.compress_size for p in parts) or 1
+    if total > MAX_XLSX_UNCOMPRESSED or (total > (64 << 20) and total / packed > MAX_XLSX_RATIO):
+        raise AvovastausError("E114", path=path, detail=f"its parts expand to {total / 1e6:,.0f} MB from {packed / 1e6:,.1f} MB "
+                              f"(limits: {MAX_XLSX_UNCOMPRESSED >> 20} MB, or {MAX_XLSX_RATIO}x compression above 64 MB)")
 
 
 def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1) -> tuple[pd.DataFrame, dict[str, str], list[BadRow]]:
     import openpyxl
 
+    _check_zip(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a bad file

@@ -72,9 +72,29 @@ def scope_rows(groups: pd.DataFrame) -> pd.DataFrame:
     return groups[groups["question"] == scope]
 
 
-def group_pairs(groups: pd.DataFrame) -> list[tuple[str, str]]:
-    """Return the (group column, group) pairs in table order; their position gives each summary's anchor."""
-    return list(dict.fromkeys(zip(groups["group_column"], groups["group"])))
+#: a group column with more groups under the suppression limit than this lists them as one line, not one summary each
+MAX_SMALL_GROUPS = 20
+
+
+def group_pairs(groups: pd.DataFrame, min_cell: int | None = None) -> list[tuple[str, str]]:
+    """Return the (group column, group) pairs the reports show, in table order; their position gives each summary's anchor.
+
+    With ``min_cell``: a column with more than :data:`MAX_SMALL_GROUPS` groups under it (a postcode or a name used as a
+    grouping) shows only its larger groups; :func:`pooled_small_groups` counts the rest.
+    """
+    pairs = list(dict.fromkeys(zip(groups["group_column"], groups["group"])))
+    if min_cell is None:
+        return pairs
+    sizes = dict(zip(zip(groups["group_column"], groups["group"]), groups["n_group"]))
+    pooled = pooled_small_groups(groups, min_cell)
+    return [pair for pair in pairs if pair[0] not in pooled or sizes[pair] >= min_cell]
+
+
+def pooled_small_groups(groups: pd.DataFrame, min_cell: int) -> dict[str, int]:
+    """Return, for each group column with more than :data:`MAX_SMALL_GROUPS` groups under ``min_cell`` respondents, how many there are."""
+    people = groups.drop_duplicates(["group_column", "group"])
+    small = people[people["n_group"] < min_cell].groupby("group_column").size()
+    return {str(c): int(n) for c, n in small.items() if n > MAX_SMALL_GROUPS}
 
 
 def anchor(i: int) -> str:
@@ -92,8 +112,9 @@ def summaries(run: Run, labels: dict[str, str], alpha: float, mask: Callable[[st
     if run.group_words is not None:
         words = {(c, g): w for c, g, w in zip(run.group_words["group_column"], run.group_words["group"], run.group_words["keywords"])}
     out = []
-    for i, (column, group) in enumerate(group_pairs(rows)):
-        cells = rows[(rows["group_column"] == column) & (rows["group"] == group)]
+    by_pair = dict(iter(rows.groupby(["group_column", "group"], sort=False, dropna=False)))  # one pass, not one per group
+    for i, (column, group) in enumerate(group_pairs(rows, min_cell)):
+        cells = by_pair[(column, group)]
         n = int(cells["n_group"].iloc[0])
         summary = GroupSummary(anchor(i), column, str(group), n, suppressed=n < min_cell)
         if not summary.suppressed:

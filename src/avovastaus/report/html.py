@@ -39,7 +39,7 @@ def _heatmap(run: Run, themes: list[dict[str, Any]], alpha: float, lang: str) ->
         return None
     order = [t["theme"] for t in themes]
     labels = {t["theme"]: t["label"] for t in themes}
-    pairs = group_pairs(groups)
+    pairs = group_pairs(groups, run.manifest.statistics.suppressed_below)
     sizes = dict(zip(zip(groups["group_column"], groups["group"]), groups["n_group"]))
     min_cell = run.manifest.statistics.suppressed_below
     cell = 56
@@ -56,8 +56,9 @@ def _heatmap(run: Run, themes: list[dict[str, Any]], alpha: float, lang: str) ->
     for c, col in enumerate(cols):
         col["x"], col["dy"] = left + c * cell + cell / 2, -(len(col["lines"]) - 1) * LINE / 2
     cells = []
+    by_pair = dict(iter(groups.groupby(["group_column", "group"], sort=False, dropna=False)))  # one pass, not one per group
     for r, (column, group) in enumerate(pairs):
-        sub = groups[(groups["group_column"] == column) & (groups["group"] == group)].set_index("theme")
+        sub = by_pair[(column, group)].set_index("theme")
         n = _count(sizes.get((column, group)))
         for c, theme in enumerate(order):
             if theme not in sub.index:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from avovastaus.io.rundir import Run, example_ref
 from avovastaus.report import formatting as fmt
+from avovastaus.report.groups import pooled_small_groups, scope_rows
 
 UI: dict[str, dict[str, str]] = {
     "fi": {
@@ -183,6 +184,12 @@ def input_notes(run: Run, lang: str) -> list[str]:
                      f"{c.control_characters_replaced} cells held control characters (e.g. NUL); they were replaced by �.")
     if note := xlsx_note(run, lang):
         notes.append(note)
+    min_cell = m.statistics.suppressed_below
+    for column, n in pooled_small_groups(scope_rows(run.groups), min_cell).items() if not run.groups.empty else ():
+        notes.append(f"Ryhmittelyn {column} {n} ryhmää, joissa on alle {min_cell} vastaajaa, jätettiin ryhmäyhteenvedoista ja lämpökartasta pois "
+                     f"(luvut groups.csv-taulussa piilotettuina); sarake ei ehkä ole ryhmittely." if fi else
+                     f"{n} groups of {column} with fewer than {min_cell} respondents are left out of the group summaries and the heatmap "
+                     f"(suppressed rows in groups.csv); the column may not be a grouping.")
     tokens = m.embedder.max_tokens
     if tokens:
         notes.append(f"Upotusmalli lukee vastauksesta enintään {tokens} ensimmäistä sanaosaa (tokenia); pidemmän vastauksen loppu vaikuttaa vain avainsanoihin." if fi else

@@ -98,8 +98,9 @@ def group_theme_matrix(groups: pd.DataFrame, labels: dict[str, str], alpha: floa
     names = _unique_names(labels, taken={"group_column", "group", "n_group"})
     columns = ["group_column", "group", "n_group"] + list(names.values())
     rows, significant = [], []
-    for r, (column, group) in enumerate(group_pairs(scope)):
-        sub = scope[(scope["group_column"] == column) & (scope["group"] == group)]
+    by_pair = dict(iter(scope.groupby(["group_column", "group"], sort=False, dropna=False)))  # one pass, not one per group
+    for r, (column, group) in enumerate(group_pairs(scope, min_cell)):
+        sub = by_pair[(column, group)]
         row: dict[str, Any] = {"group_column": column, "group": group, "n_group": sub["n_group"].iloc[0]}
         cells = sub.set_index("theme")
         for c, (theme, label) in enumerate(names.items(), start=3):

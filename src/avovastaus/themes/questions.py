@@ -80,8 +80,32 @@ class SurveyThemes:
 
     # ------------------------------------------------------------ fitting
 
-    def fit(self, texts: Sequence[str], questions: Sequence[str], progress: Progress | None = None, taught: Taught | None = None) -> "SurveyThemes":
-        """Find the themes of ``texts`` (analysed answers), each answer of the question ``questions[i]``; returns self."""
+    def fit(
+        self, texts: Sequence[str], questions: Sequence[str], progress: Progress | None = None, taught: Taught | None = None,
+        keys: Sequence[str] | None = None, question_order: Sequence[str] | None = None,
+    ) -> "SurveyThemes":
+        """Find the themes of ``texts`` (analysed answers), each answer of the question ``questions[i]``; returns self.
+
+        The themes are a function of the set of answers, not of their order: the answers are fitted in
+        a canonical order (question, text, answer key ``keys[i]``) and the results put back in the order
+        given, so a file sorted by region gives the same themes, ids and labels as the file as exported.
+        """
+        n = len(texts)
+        keys = list(keys) if keys is not None else [""] * n
+        rank = {q: r for r, q in enumerate(dict.fromkeys([*(question_order or []), *questions]))}
+        perm = np.array(sorted(range(n), key=lambda i: (rank[questions[i]], texts[i], keys[i], i)), dtype=int)
+        self._fit([texts[i] for i in perm], [questions[i] for i in perm], progress, taught)
+        inverse = np.empty(n, dtype=int)
+        inverse[perm] = np.arange(n)
+        f, a = self.features_, self.assignment_
+        self.features_ = Features([f.texts[j] for j in inverse], f.embeddings[inverse], [f.words[j] for j in inverse], f.segments, cache_stats=f.cache_stats)
+        self.assignment_ = Assignment([a.themes[j] for j in inverse], a.scores[inverse], a.details, None if a.confidence is None else a.confidence[inverse])
+        self.examples_ = {t: [int(perm[j]) for j in positions] for t, positions in self.examples_.items()}
+        self.units_.answer = perm[self.units_.answer]
+        return self
+
+    def _fit(self, texts: Sequence[str], questions: Sequence[str], progress: Progress | None, taught: Taught | None) -> None:
+        """Fit on answers in the order given (see :meth:`fit`)."""
         progress = progress or Silent()
         order = list(dict.fromkeys(questions))
         self.kinds_ = {q: self.kinds.get(q, "text") for q in order}
@@ -137,7 +161,6 @@ class SurveyThemes:
         self._answers(texts, unit_themes, unit_scores, unit_confidence, unit_vectors, unit_words, dict(cache_stats))
         self.theme_ids_ = list(self.centroids_)
         self.examples_ = {t: list(dict.fromkeys(int(self.units_.answer[u]) for u in unit_examples.get(t, []))) for t in self.theme_ids_}
-        return self
 
     def _codebook_groups(self, order: list[str]) -> list[tuple[Codebook | None, list[str]]]:
         """Return the questions grouped by the codebook they use (the same loaded codebook object = one group), in question order."""
