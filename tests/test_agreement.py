@@ -46,3 +46,23 @@ def test_per_theme_rows_make_labels_binary():
     assert set(rows) == {"a", "b"}
     # theme a: model [T, T, F, F], evaluator [T, F, F, F]: po = .75, pe = .5*.25 + .5*.75 = .5 -> kappa .5
     assert rows["a"].kappa == pytest.approx(0.5) and rows["a"].n == 4
+
+
+def test_evaluator_pairs_are_bounded(review_run, monkeypatch):
+    """#28: many evaluators do not make a quadratic number of bootstrapped pairs; the pairs sharing most answers are kept."""
+    from avovastaus.io.rundir import load_run
+    from avovastaus.review import agreement as module
+    from avovastaus.review.journal import Journal
+
+    monkeypatch.setattr(module, "MAX_PAIRS", 10)
+    run = load_run(review_run)
+    analysed = run.answers[run.answers["excluded"] == ""]
+    keys = [f"{i}/{q}" for i, q in zip(analysed["id"], analysed["question"])][:3]
+    theme = run.themes["theme"].iloc[0]
+    journal = Journal(review_run, run.fingerprint)
+    for r in range(12):  # 66 pairs
+        for key in keys[: 2 + r % 2]:
+            journal.append("verdict", {"answer": key, "theme": theme, "verdict": "confirmed"}, f"arvioija{r:02d}", [f"answer:{key}"])
+    rows = module.agreement(review_run)
+    pairs = [row for row in rows if row.theme is None and not row.pair.startswith("model")]
+    assert len(pairs) == 10 and all(row.n == 3 for row in pairs)  # the pairs sharing three answers come first

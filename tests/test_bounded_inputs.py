@@ -84,3 +84,54 @@ def test_a_group_column_of_distinct_values_is_named_and_its_groups_pooled(tmp_pa
     assert "ryhmää, joissa on alle 5 vastaajaa" in report
     assert report.count("(organisaatio)") == 0  # no summary per one-person group
     assert "(vastaajaryhma)" in report
+
+
+def test_a_binary_parquet_column_is_refused_as_an_open_question(tmp_path):
+    path = tmp_path / "kysely.parquet"
+    pd.DataFrame({"id": ["1", "2"], "vastaus": [b"\x00\x01", b"\x02"], "teksti": ["Hyvä yhteistyö.", "Rahoitus puuttuu."]}).to_parquet(path)
+    with pytest.raises(AvovastausError) as info:
+        ingest(path, ["vastaus"], [], "id")
+    assert info.value.code == "E115" and "vastaus" in str(info.value)
+    assert len(ingest(path, ["teksti"], [], "id").answers) == 2
+
+
+def test_settings_that_leave_nothing_themed_are_said(tmp_path):
+    corpus = Path(__file__).parents[1] / "corpora" / "tiny" / "answers.csv"
+    config = load_config(overrides={"ingest": {"id": "vastaaja_id", "text": ["yhteistyo_nyt"]}, "codebook": "none", "embed": {"model": "static-fi"},
+                                    "cluster": {"min_discovered": 500}})
+    result = run_pipeline(corpus, config, tmp_path / "run")
+    assert result.counts["unassigned"] == result.counts["analysed"] and "min_discovered" in (result.warning or "")
+
+
+def test_misleading_messages_say_what_is_wrong(tmp_path, review_base_run):
+    import json
+    import shutil
+
+    from avovastaus.io.rundir import load_run
+
+    run = tmp_path / "run"
+    shutil.copytree(review_base_run, run)
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["format_version"] = "1"
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(AvovastausError) as info:
+        load_run(run)
+    assert info.value.code == "E302" and "whole number" in str(info.value)  # not "written by a newer avovastaus"
+    config = tmp_path / "nan.toml"
+    config.write_text("[summarize]\nalpha = nan\n", encoding="utf-8")
+    with pytest.raises(AvovastausError) as info:
+        load_config(config)
+    assert "finite" in str(info.value)
+
+
+@pytest.mark.parametrize("address, said", [("", "empty"), ("not-an-address", "tcp://HOST:PORT"), ("http://localhost:8786", "http"),
+                                           ("inproc://x", "tcp://HOST:PORT"), ("tls://h:8786", "tls"), ("ucx://h:8786", "ucx"),
+                                           ("tcp://h:99999", "port")])
+def test_dask_addresses_are_checked_before_connecting(address, said):
+    from avovastaus.embed.distributed import check_address
+
+    started = time.perf_counter()
+    with pytest.raises(AvovastausError) as info:
+        check_address(address)
+    assert info.value.code == "E205" and said in str(info.value) and time.perf_counter() - started < 1
+    assert check_address("10.0.0.5:8786") == "tcp://10.0.0.5:8786" and check_address("tcp://[::1]:8786") == "tcp://[::1]:8786"

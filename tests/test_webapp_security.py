@@ -259,3 +259,14 @@ def test_report_md_escapes_labels_and_keywords(run):
     row = next(line for line in md.splitlines() if "lihava" in line)
     assert "&lt;script&gt;" in row and r"\*\*lihava\*\*" in row and r"\_kallis\_" in row
     assert len(re.findall(r"(?<!\\)\|", row)) == 6  # the table row keeps its five cells
+
+
+def test_a_huge_form_is_413_not_500(review_run):
+    """#28: a 10 MB urlencoded POST is refused as too large; the error page does not read the form again."""
+    from avovastaus.review.web.app import create_app
+
+    client = create_app(review_run, reviewer="liisa").test_client()
+    client.get("/")
+    reply = client.post("/decide", data=b"next=%2F&label=" + b"x" * (10 << 20), content_type="application/x-www-form-urlencoded",
+                        headers={"Host": "127.0.0.1"})
+    assert reply.status_code == 413

@@ -182,7 +182,10 @@ def run(
     if review_from is not None:
         overrides["review_from"] = str(review_from)
     if dask is not None:
-        overrides["compute"] = {"dask": dask}
+        from avovastaus.embed.distributed import check_address
+
+        with _errors():
+            overrides["compute"] = {"dask": check_address(dask)}  # an empty or malformed address is refused, never run locally in silence
     _stop_cleanly_on_signals()
     with _errors():
         cfg = load_config(config, overrides)

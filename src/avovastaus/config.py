@@ -36,7 +36,7 @@ CHECKOUT_ROOT = _checkout_root()
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)  # nan = "should be a finite number", not "≤ 1"
 
 
 class IngestConfig(_Strict):

@@ -33,6 +33,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E112": ("{path} has {count} malformed row(s): {rows}", "Fix those rows (often an unquoted delimiter or an unclosed quote inside an answer), or pass --skip-bad-rows to analyse the file without them (they are counted and listed in the manifest and report)."),
     "E113": ("--header-row {row} does not apply to {path}: {detail}", "Leave out --header-row (it is for CSV and XLSX exports with title rows above the column names), or check the row number."),
     "E114": ("{path} is refused before reading: {detail}", "A survey export is never that large: export the sheet again (File > Save as > Excel workbook, or CSV UTF-8). If it is genuine, save it as CSV."),
+    "E115": ("Column '{column}' of {path} holds binary data, not text, so it cannot be an open question", "Name the column that holds the answers' text with --text (convert the column to text where the file was made)."),
     "E111": ("No text column given and none could be guessed in {path}. Columns: {available}", "Name the open-question column(s) with --text."),
     # models and embeddings
     "E201": ("Unknown embedder '{name}': not a built model, a local folder, nor a model in the local Hugging Face cache", "Use e5-small or static-fi (built with `avovastaus models build`), or a path to a sentence-transformers folder."),

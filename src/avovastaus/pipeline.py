@@ -165,6 +165,11 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     manifest = _manifest(input_path, config, survey, answers, truncated, counts, codebook, embedder, model, tests, stability, themes_table, review_info)
     framed = [j for j, q in enumerate(answers.loc[analysed, "question"]) if codebooks.get(q) is codebook]
     fit = codebook_fit([model.features_.words[j] for j in framed], codebook, [model.assignment_.themes[j] for j in framed], model.sources_) if codebook and framed else None
+    if counts["analysed"] and counts["unassigned"] == counts["analysed"]:  # settings that leave nothing analysed: say so, never a silent empty run
+        notes.append(f"no answer got a theme: with [cluster] min_discovered = {config.cluster.min_discovered}"
+                     + (f" and --n-themes {config.cluster.n_themes}" if config.cluster.n_themes else "")
+                     + f" every theme of {counts['analysed']} answers dissolved; lower them (or leave --n-themes out)")
+        progress.message(f"Warning: {notes[-1]}")
     setattr(manifest, "warnings", notes)
     setattr(manifest, "questions", {q: {"label": config.question(q).label, "kind": kinds.get(q, "text"),
                                         "codebook": config.codebook_of(q) and str(resolve_path(config.codebook_of(q)))} for q in survey.text_columns})
@@ -173,7 +178,7 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
         progress.message(line)
     n_codebook = sum(1 for t in model.theme_ids_ if model.sources_[t] == "codebook")
     return RunResult(out_dir, counts, len(model.theme_ids_), n_codebook, len(model.theme_ids_) - n_codebook,
-                     fit_warning(fit, codebook.name if codebook else "", "en"))
+                     fit_warning(fit, codebook.name if codebook else "", "en") or (notes[-1] if counts["unassigned"] == counts["analysed"] else None))
 
 
 class _Laps(dict):

@@ -16,6 +16,7 @@ so the cluster must be one the survey's data may be processed on.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from typing import Any, Iterator, Sequence
@@ -26,7 +27,24 @@ from avovastaus.errors import AvovastausError
 
 log = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT_S = 30
+CONNECT_TIMEOUT_S = 10
+_ADDRESS = re.compile(r"^(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(?P<port>\d{1,5})/?$")
+
+
+def check_address(address: str) -> str:
+    """Return a scheduler address as ``tcp://host:port``; a coded error (E205) for anything else, before any connection is tried."""
+    text = (address or "").strip()
+    if not text:
+        raise AvovastausError("E205", address=repr(address), detail="the address is empty")
+    match = _ADDRESS.match(text)
+    if not match:
+        raise AvovastausError("E205", address=text, detail="an address is tcp://HOST:PORT (for example tcp://10.0.0.5:8786)")
+    scheme = match["scheme"] or "tcp"
+    if scheme != "tcp":
+        raise AvovastausError("E205", address=text, detail=f"the {scheme}:// protocol is not supported here (tls needs certificates, ucx a GPU network); use tcp://")
+    if not 0 < int(match["port"]) < 65536:
+        raise AvovastausError("E205", address=text, detail=f"port {match['port']} is not 1–65535")
+    return f"tcp://{match['host']}:{match['port']}"
 
 
 def _encode_partition(embedder: Any, chunks: list[list[str]]) -> list[np.ndarray]:
@@ -56,7 +74,7 @@ class DaskEmbedder:
 
     def __init__(self, embedder: Any, address: str, partition: int = 1024, retries: int = 2, progress: Any = None) -> None:
         self.embedder = embedder
-        self.address = address
+        self.address = check_address(address)
         self.partition = partition
         self.retries = retries
         self.progress = progress

@@ -238,9 +238,11 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, dict[str, str], list[BadRow]]
 
 def _read_parquet(path: Path) -> tuple[pd.DataFrame, dict[str, str], list[BadRow]]:
     try:
-        return pd.read_parquet(path), {}, []
+        frame = pd.read_parquet(path)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a bad file
         raise AvovastausError("E110", path=path, detail=str(exc).splitlines()[0], kind="Parquet") from None
+    binary = [str(c) for c in frame.columns if frame[c].map(lambda v: isinstance(v, (bytes, bytearray, memoryview))).any()]
+    return frame, ({"binary_columns": ", ".join(binary)} if binary else {}), []
 
 
 def read_table(path: Path, sheet: str | None = None, skip_bad_rows: bool = False, header_row: int = 1) -> tuple[pd.DataFrame, str, dict[str, str], list[BadRow], int]:
@@ -342,8 +344,11 @@ def ingest(
     frame, kind, details, skipped, replaced = read_table(path, sheet, skip_bad_rows, header_row)
     text_columns = list(dict.fromkeys(text or [])) or _guess_text_column(frame, path)
     group_columns = list(dict.fromkeys(group or []))
+    binary = set(filter(None, details.get("binary_columns", "").split(", ")))
     for column in text_columns:
         _check_column(frame, column, "open question", "--text", path, header_row)
+        if column in binary:  # bytes would be analysed as the text "b'\x00\x01'"
+            raise AvovastausError("E115", path=path, column=column)
     for column in group_columns:
         _check_column(frame, column, "respondent group", "--group", path, header_row)
     if id is not None:

@@ -269,7 +269,9 @@ def load_manifest(run_dir: Path) -> Manifest:
     except (ValueError, UnicodeDecodeError) as exc:
         raise AvovastausError("E302", path=run_dir, detail=f"manifest.json is not valid JSON ({exc})") from None
     version = manifest.get("format_version", 0) if isinstance(manifest, dict) else None
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool):  # "1" is not a newer format, it is a damaged manifest
+        raise AvovastausError("E302", path=run_dir, detail=f"manifest.json's format_version is {version!r}, not a whole number")
+    if version > FORMAT_VERSION:
         raise AvovastausError("E306", path=run_dir, found=version, supported=FORMAT_VERSION)
     try:
         return Manifest.model_validate(manifest)

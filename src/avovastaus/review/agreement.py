@@ -141,6 +141,10 @@ LABELS = handles("agreement and learning", {
 })
 
 
+#: the most evaluator pairs given a row (each a bootstrap): 300 evaluators would make 44,850 pairs
+MAX_PAIRS = 100
+
+
 def evaluator_labels(decisions: Sequence[Decision]) -> dict[str, dict[str, str]]:
     """Return reviewer -> answer key -> the theme that reviewer holds right, from the decisions in force."""
     labels: dict[str, dict[str, str]] = defaultdict(dict)
@@ -165,9 +169,15 @@ def agreement(run_dir: Path, decisions: Sequence[Decision] | None = None) -> lis
     for reviewer in sorted(labels):
         keys = sorted(k for k in labels[reviewer] if k in model)
         rows.append(_pair(f"model vs {reviewer}", [model[k] for k in keys], [labels[reviewer][k] for k in keys]))
-    for r1, r2 in combinations(sorted(labels), 2):
+    shared = [(len(set(labels[r1]) & set(labels[r2])), r1, r2) for r1, r2 in combinations(sorted(labels), 2)]
+    shared = [pair for pair in shared if pair[0]]
+    kept = sorted(sorted(shared, key=lambda x: (-x[0], x[1], x[2]))[:MAX_PAIRS], key=lambda x: (x[1], x[2]))
+    for _, r1, r2 in kept:  # pairs of evaluators: the MAX_PAIRS sharing most answers (a bootstrap each); the rest are counted
         keys = sorted(set(labels[r1]) & set(labels[r2]))
         rows.append(_pair(f"{r1} vs {r2}", [labels[r1][k] for k in keys], [labels[r2][k] for k in keys]))
+    if len(shared) > MAX_PAIRS:
+        log.warning("%d of %d evaluator pairs that share answers are left out of the pairwise rows (the %d sharing most are kept)",
+                    len(shared) - MAX_PAIRS, len(shared), MAX_PAIRS)
     rows.extend(_per_theme(model, labels))
     return rows
 

@@ -97,8 +97,8 @@ def register_errors(app: Flask) -> None:
     """Answer every failure with the message page: 400 for bad input, 409 for conflicts, never a traceback."""
 
     def page(status: int, message: str) -> tuple[str, int]:
-        # back to where the evaluator was: the form's own page, else the theme list
-        back = local_path(request.form.get("next")) if request.method == "POST" else "/"
+        # back to where the evaluator was: the form's own page, else the theme list (a body too large to read is not read again)
+        back = local_path(request.form.get("next")) if request.method == "POST" and status != 413 else "/"
         return render_template("error.html", status=status, message=message, back=back), status
 
     @app.errorhandler(BadRequest)
