@@ -41,6 +41,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E203": ("Model '{name}' at {path} is incomplete or corrupt: {detail}", "Rebuild it with `avovastaus models build --force {name}`."),
     "E204": ("Embedding backend '{backend}' is not available for embedder '{name}'", "Set `[embed] backend = \"auto\"` (or \"torch\"); the ONNX backends exist for the bundled {exportable}."),
     "E205": ("Cannot reach the Dask scheduler at {address}: {detail}", "Start the scheduler and its workers first (see the README, 'Many machines: Dask'), check the address, or leave out --dask to run here."),
+    "E207": ("Lost the connection to the Dask scheduler at {address} during the run ({detail})",
+             "Check that the scheduler is still running and reachable, then run again: the partitions that came back are in the cache, so only the rest is embedded again."),
     "E206": ("The Dask cluster at {address} failed to embed a partition after {retries} retries: {detail}", "Check the workers' logs; each worker needs the same avovastaus installation and the model folder {path} (or the same AVOVASTAUS_MODELS_DIR)."),
     # runs and results
     "E301": ("Run directory {path} exists and is not empty", "Pass --force to replace it, or choose another --out."),

@@ -129,6 +129,8 @@ class DaskEmbedder:
                 try:
                     vectors = future.result()
                 except Exception as exc:  # noqa: BLE001 - a worker's error, after the retries
+                    if client.status in ("closing", "closed") or type(exc).__name__ in ("CommClosedError", "CancelledError"):
+                        raise AvovastausError("E207", address=self.address, detail=f"{type(exc).__name__}: {str(exc)[:200]}") from None
                     for other in futures:
                         other.cancel()
                     path = getattr(self.embedder, "folder", getattr(self.embedder, "name_or_path", "?"))
