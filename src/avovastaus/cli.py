@@ -122,7 +122,7 @@ class _Bars:
 
 @app.command()
 def run(
-    input: Path = typer.Argument(..., metavar="INPUT", help="Survey export: .csv/.tsv, .xlsx, .jsonl or .parquet."),
+    input: Path = typer.Argument(..., metavar="INPUT", help="Survey export: .csv/.tsv, .xlsx, .jsonl, .parquet, SPSS (.sav/.zsav/.por) or Stata (.dta)."),
     config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", show_default="the built-in configs/default.toml", help="TOML config."),
     codebook: Optional[list[str]] = typer.Option(
         None, "--codebook", metavar="FILE|none|COLUMN=FILE", show_default="the built-in kuntajarjesto codebook, made for municipality-NGO surveys",
@@ -266,6 +266,27 @@ def report(
             typer.echo(f"Reviewed result ({applied} decisions in force):")
             for path in paths:
                 typer.echo(path)
+
+
+@app.command("export")
+def export_(
+    run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="A run directory written by `avovastaus run`."),
+    to: str = typer.Option(..., "--to", metavar="spss|stata|csv|parquet", help="The file format: SPSS .sav, Stata .dta, CSV or Parquet."),
+    out: Optional[Path] = typer.Option(None, "--out", metavar="FILE", show_default="RUN_DIR/export.<sav|dta|csv|parquet>", help="The file to write."),
+    merge_into: Optional[Path] = typer.Option(None, "--merge-into", metavar="ORIGINAL",
+                                              help="Add the theme variables to the rows of this survey file (matched by the run's id column; every row kept)."),
+) -> None:
+    """Write the themes as variables for statistics packages: one row per respondent, a 0/1 variable per theme and each question's primary theme.
+
+    Variable and value labels go into the .sav/.dta file; a codebook CSV beside the file (FILE.codebook.csv) states every variable.
+    """
+    from avovastaus.io.export import export_run
+
+    _stop_cleanly_on_signals()
+    with _errors():
+        result = export_run(run_dir, to.strip().lower(), out, merge_into)
+    for line in result.lines():
+        typer.echo(line)
 
 
 @app.command("compare")

@@ -21,7 +21,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # input
     "E007": ("Config [questions] names {names}, which is not an open question of this run", "Use the names of the open-question columns (--text): {questions}."),
     "E101": ("Input file not found: {path}", "Check the path; relative paths are read from the current directory."),
-    "E102": ("Unsupported input format '{suffix}' for {path}", "Use .csv, .tsv, .txt, .xlsx, .jsonl, .ndjson or .parquet."),
+    "E102": ("Unsupported input format '{suffix}' for {path}", "Use .csv, .tsv, .txt, .xlsx, .jsonl, .ndjson, .parquet, .sav, .zsav, .por (SPSS) or .dta (Stata)."),
     "E103": ("Cannot decode {path}: not UTF-8, UTF-8 with BOM or cp1252 (first bad byte at offset {offset})", "Re-save the file as UTF-8 (in Excel: 'CSV UTF-8')."),
     "E104": ("Input file {path} has no data rows", "Export the survey again; the file is empty or holds only a header."),
     "E105": ("Column '{column}' ({role}) not found in {path}. Available columns: {available}.{suggestion}", "Pass the exact column name with {flag}."),
@@ -34,6 +34,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E113": ("--header-row {row} does not apply to {path}: {detail}", "Leave out --header-row (it is for CSV and XLSX exports with title rows above the column names), or check the row number."),
     "E114": ("{path} is refused before reading: {detail}", "A survey export is never that large: export the sheet again (File > Save as > Excel workbook, or CSV UTF-8). If it is genuine, save it as CSV."),
     "E115": ("Column '{column}' of {path} holds binary data, not text, so it cannot be an open question", "Name the column that holds the answers' text with --text (convert the column to text where the file was made)."),
+    "E116": ("Cannot read the {kind} file {path}: the pyreadstat package is not installed", "Install it (pip install pyreadstat; it comes with avovastaus unless installed with --no-deps), or save the file as CSV."),
     "E111": ("No text column given and none could be guessed in {path}. Columns: {available}", "Name the open-question column(s) with --text."),
     # models and embeddings
     "E201": ("Unknown embedder '{name}': not a built model, a local folder, nor a model in the local Hugging Face cache", "Use e5-small or static-fi (built with `avovastaus models build`), or a path to a sentence-transformers folder."),
@@ -55,6 +56,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E310": ("Cannot compare {old} with {new}: {detail}", "Compare two runs of the same survey questions (the new wave run with --review-from OLD_RUN or the same codebook) that share at least one --group column."),
     "E311": ("Cannot compare {old} with {new}: {detail}, so the shares of codebook themes measure different things",
              "Run both waves with the same codebook (the new wave with --review-from OLD_RUN, or --codebook the same file), or pass --allow-different-codebooks to compare anyway (every output then says so first)."),
+    "E320": ("Cannot export to {target}: {detail}", "Use --to spss (.sav), stata (.dta), csv or parquet, with an --out file of that suffix (or leave --out out: RUN/export.<suffix>)."),
+    "E321": ("Cannot merge the run {run} into {path}: {detail}", "Pass the survey file the run was made from with --merge-into; its id column ({column}) must hold the run's respondent ids, each once."),
+    "E322": ("Cannot write the {kind} file {path}: {detail}", "Export to another format with --to (parquet and csv hold anything), or fix the value named above in the original file."),
     "E304": ("Nothing to analyse in {path}: all {n_read} answers were excluded ({reasons})", "Check that --text names the open-question columns."),
     # review journal
     "E401": (

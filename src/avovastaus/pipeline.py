@@ -30,6 +30,7 @@ from avovastaus.finnish.text import normalize, truncate
 from avovastaus.io import rundir, staging
 from avovastaus.io.ingest import Survey, file_sha256, ingest
 from avovastaus.io.rundir import FORMAT_VERSION, GROUP_WORDS, RUN_OUTPUT, TABLES, Manifest, answer_key, example_ref, write_csv
+from avovastaus.io.statfiles import question_labels
 from avovastaus.report.view import fit_warning
 from avovastaus.report.write import write_reports
 from avovastaus.review.carryover import carry_over
@@ -118,6 +119,7 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
     survey = ingest(input_path, config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet, config.ingest.skip_bad_rows,
                     header_row=config.ingest.header_row)
     answers = survey.answers
+    config = _wordings_from_file(config, survey)
     notes = grouping_notes(answers, survey.group_columns, config.summarize.min_cell)
     for line in notes:
         progress.message(f"Warning: {line}")
@@ -214,6 +216,15 @@ def prepare_answers(answers: pd.DataFrame, config: Config, input_path: Path) -> 
         reasons = answers["excluded"].value_counts().to_dict()
         raise AvovastausError("E304", path=input_path, n_read=len(answers), reasons=", ".join(f"{k} {v}" for k, v in reasons.items()))
     return analysed, truncated
+
+
+def _wordings_from_file(config: Config, survey: Survey) -> Config:
+    """Return the config with each question's wording from the file (SPSS/Stata variable labels) where the config gives none."""
+    wordings = {q: w for q, w in question_labels(survey.details).items() if q in survey.text_columns and not config.question(q).label}
+    if not wordings:
+        return config
+    questions = {**config.questions, **{q: config.question(q).model_copy(update={"label": w}) for q, w in wordings.items()}}
+    return config.model_copy(update={"questions": questions})
 
 
 #: a group column with more distinct values than this, most of them unique to one respondent, is probably not a grouping

@@ -1,7 +1,8 @@
 """Survey exports -> one answers table: ``id, question, <group columns>, text, row``.
 
 Reads CSV (delimiter sniffed among ``,`` ``;`` tab; UTF-8, UTF-8 with BOM or cp1252; quoted
-newlines), XLSX, JSONL and Parquet. A wide export (one column per open question) becomes
+newlines), XLSX, JSONL, Parquet, SPSS (.sav, .zsav, .por) and Stata (.dta; value labels applied, codes
+and variable labels kept in the details, see :mod:`avovastaus.io.statfiles`). A wide export (one column per open question) becomes
 one answer per (respondent, question). Every problem is a coded error naming the file,
 column or rows and what to do; nothing is dropped silently: malformed rows refuse the file
 (every line listed) unless the user asks to skip them, and then they are counted and listed;
@@ -19,12 +20,15 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from avovastaus.errors import AvovastausError
+from avovastaus.io.statfiles import STAT_FORMATS, read_statfile
 
-FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
+           **{suffix: name for suffix, (name, _) in STAT_FORMATS.items()}}
 TEXT_COLUMN_GUESSES = ("text", "teksti", "vastaus", "answer", "comment", "kommentti", "avovastaus")
 MISSING_GROUP = "(puuttuu)"
 # C0 controls but tab/newline/CR, DEL, lone surrogates and the XML non-characters: no XLSX (or UTF-8 file) can hold them
@@ -53,7 +57,7 @@ class Survey:
     id_column: str | None
     text_columns: list[str]
     group_columns: list[str]
-    details: dict[str, str] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)  # strings, and for SPSS/Stata the value and variable labels
     skipped_rows: list[BadRow] = field(default_factory=list)
     control_characters_replaced: int = 0
 
@@ -245,7 +249,7 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, dict[str, str], list[BadRow
     return frame, ({"binary_columns": ", ".join(binary)} if binary else {}), []
 
 
-def read_table(path: Path, sheet: str | None = None, skip_bad_rows: bool = False, header_row: int = 1) -> tuple[pd.DataFrame, str, dict[str, str], list[BadRow], int]:
+def read_table(path: Path, sheet: str | None = None, skip_bad_rows: bool = False, header_row: int = 1) -> tuple[pd.DataFrame, str, dict[str, Any], list[BadRow], int]:
     """Return (every cell as a string, format name, reader details, skipped malformed rows, cells whose control characters were replaced).
 
     Malformed rows refuse the file (E112, every line listed) unless ``skip_bad_rows``. ``header_row``
@@ -265,6 +269,8 @@ def read_table(path: Path, sheet: str | None = None, skip_bad_rows: bool = False
         frame, details, bad = _read_xlsx(path, sheet, header_row)
     elif kind == "jsonl":
         frame, details, bad = _read_jsonl(path)
+    elif kind in ("spss", "stata"):
+        frame, details, bad = read_statfile(path)
     else:
         frame, details, bad = _read_parquet(path)
     if header_row > 1:
@@ -322,6 +328,19 @@ def _row_naming(frame: pd.DataFrame, column: str, look: int = 20) -> int | None:
     return None
 
 
+def _keep_labels_of(details: dict[str, Any], text_columns: list[str], group_columns: list[str], id: str | None) -> None:
+    """Narrow an SPSS/Stata file's labels to the columns the run uses (a file may label hundreds): codes of the groups, wordings of the rest."""
+    if "value_labels" in details:
+        details["value_labels"] = {c: v for c, v in details["value_labels"].items() if c in group_columns}
+        if not details["value_labels"]:
+            del details["value_labels"]
+    if "variable_labels" in details:
+        used = {*text_columns, *group_columns, *([id] if id else [])}
+        details["variable_labels"] = {c: v for c, v in details["variable_labels"].items() if c in used}
+        if not details["variable_labels"]:
+            del details["variable_labels"]
+
+
 def _guess_text_column(frame: pd.DataFrame, path: Path) -> list[str]:
     for name in TEXT_COLUMN_GUESSES:
         hits = [c for c in frame.columns if c.lower() == name]
@@ -351,6 +370,7 @@ def ingest(
             raise AvovastausError("E115", path=path, column=column)
     for column in group_columns:
         _check_column(frame, column, "respondent group", "--group", path, header_row)
+    _keep_labels_of(details, text_columns, group_columns, id)
     if id is not None:
         _check_column(frame, id, "respondent id", "--id", path, header_row)
         ids = frame[id].str.strip()
