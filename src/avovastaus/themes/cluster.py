@@ -16,6 +16,7 @@ attributes set by ``fit``, which accepts precomputed embeddings.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -105,6 +106,25 @@ def _centroids(X: np.ndarray, labels: np.ndarray, k: int, block: int = 65_536) -
     return _unit(sums)
 
 
+def _distinct_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return (the first row of each distinct vector, each row's position among them); (all rows, None) when every row is distinct.
+
+    Rows are compared by a 128-bit digest of their bytes (identical texts have identical vectors), in one pass.
+    """
+    seen: dict[bytes, int] = {}
+    first, inverse = [], np.empty(len(X), dtype=int)
+    for i, row in enumerate(X):
+        key = hashlib.blake2b(row.tobytes(), digest_size=16).digest()
+        j = seen.get(key)
+        if j is None:
+            j = seen[key] = len(first)
+            first.append(i)
+        inverse[i] = j
+    if len(first) == len(X):
+        return np.arange(len(X)), None
+    return np.array(first, dtype=int), inverse
+
+
 class ThemeDiscoverer(BaseEstimator):
     """Finds themes in embeddings: k-NN graph -> spectral embedding -> eigengap k -> k-means.
 
@@ -133,28 +153,31 @@ class ThemeDiscoverer(BaseEstimator):
         X = _unit_float32(embeddings)
         n = len(X)
         self.candidates_: dict[int, float] = {}
-        if n < 2 * self.min_size or n < 4:
+        first, inverse = _distinct_rows(X)  # identical answers are one point: they always share a theme
+        U = X if len(first) == n else X[first]
+        m = len(U)
+        if n < 2 * self.min_size or m < 4:
             self.labels_ = np.zeros(n, dtype=int)
             self.eigenvalues_ = np.array([1.0])
         else:
-            k_max = max(2, min(self.max_themes, n // self.min_size))
+            k_max = max(2, min(self.max_themes, n // self.min_size, m - 1))
             k_min = min(k_max, min_themes_for(n))
-            graph = knn_graph(X, self.n_neighbors, method=self.neighbors)
-            values, coords = spectral_embedding(graph, dim=min(max(k_max, self.n_themes or 0), n - 3))
+            graph = knn_graph(U, self.n_neighbors, method=self.neighbors)
+            values, coords = spectral_embedding(graph, dim=min(max(k_max, self.n_themes or 0), m - 3))
             del graph
             self.eigenvalues_ = values
             if self.n_themes:
-                labels = self._partition(coords, min(self.n_themes, n))
+                labels = self._partition(coords, min(self.n_themes, m))
             else:
                 best = None
                 for k in eigengap_candidates(values, k_min, k_max, top=3):
                     candidate = self._partition(coords, k)
-                    score = silhouette_score(X, candidate, metric="cosine", sample_size=min(n, 3000), random_state=self.seed) if 1 < k < n else -1.0
+                    score = silhouette_score(U, candidate, metric="cosine", sample_size=min(m, 3000), random_state=self.seed) if 1 < k < m else -1.0
                     self.candidates_[k] = round(float(score), 6)
                     if best is None or score > best[0]:
                         best = (score, candidate)
                 labels = best[1]
-            self.labels_ = _relabel_by_size(labels)
+            self.labels_ = _relabel_by_size(labels[inverse] if inverse is not None else labels)
         self.n_themes_ = int(self.labels_.max()) + 1 if n else 0
         self.centroids_ = _centroids(X, self.labels_, self.n_themes_) if n else np.zeros((0, X.shape[1]))
         return self
