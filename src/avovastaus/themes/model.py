@@ -290,12 +290,17 @@ class ThemeModel(BaseEstimator):
 
     def sizes(self) -> dict[str, int]:
         """Return how many answers carry each theme (as primary or further theme)."""
-        counts = {t: 0 for t in self.theme_ids_}
-        for ts in self.assignment_.themes:
-            for t in ts:
-                if t in counts:
-                    counts[t] += 1
-        return counts
+        return theme_sizes(self.assignment_.themes, self.theme_ids_)
+
+
+def theme_sizes(themes: Sequence[Sequence[str]], theme_ids: Sequence[str]) -> dict[str, int]:
+    """Return how many of the answers (``themes[i]``: answer i's themes) carry each of ``theme_ids``."""
+    counts = {t: 0 for t in theme_ids}
+    for ts in themes:
+        for t in ts:
+            if t in counts:
+                counts[t] += 1
+    return counts
 
 
 def _prototype_texts(codebook: Codebook | None) -> tuple[list[str], list[int]]:

@@ -34,7 +34,7 @@ from avovastaus.embed.vectors import unit_rows
 from avovastaus.finnish.items import list_items
 from avovastaus.finnish.nonanswer import detect_nonanswer
 from avovastaus.themes.cluster import Assignment, Segments
-from avovastaus.themes.model import Features, Progress, Silent, Taught, ThemeModel
+from avovastaus.themes.model import Features, Progress, Silent, Taught, ThemeModel, theme_sizes
 
 
 @dataclass
@@ -223,12 +223,7 @@ class SurveyThemes:
 
     def sizes(self) -> dict[str, int]:
         """Return how many answers carry each theme (as primary or further theme)."""
-        counts = {t: 0 for t in self.centroids_}
-        for ts in self.assignment_.themes:
-            for t in ts:
-                if t in counts:
-                    counts[t] += 1
-        return counts
+        return theme_sizes(self.assignment_.themes, list(self.centroids_))
 
     def stability(self, runs: int, sample: float = 0.8) -> dict[str, float]:
         """Return each theme's stability (see :meth:`ThemeModel.stability`), measured in its own question; a shared theme: the mean."""
