@@ -135,3 +135,12 @@ def test_dask_addresses_are_checked_before_connecting(address, said):
         check_address(address)
     assert info.value.code == "E205" and said in str(info.value) and time.perf_counter() - started < 1
     assert check_address("10.0.0.5:8786") == "tcp://10.0.0.5:8786" and check_address("tcp://[::1]:8786") == "tcp://[::1]:8786"
+
+
+def test_a_header_row_past_the_end_says_so(tmp_path):
+    path = tmp_path / "kysely.csv"
+    path.write_text("otsikko\nid,vastaus\n1,Hyvä\n", encoding="utf-8")
+    with pytest.raises(AvovastausError) as info:
+        ingest(path, ["vastaus"], [], "id", header_row=9)
+    assert info.value.code == "E113" and "only 3 rows" in str(info.value)
+    assert len(ingest(path, ["vastaus"], [], "id", header_row=2).answers) == 1

@@ -98,6 +98,9 @@ def _read_csv(path: Path, header_row: int = 1) -> tuple[pd.DataFrame, dict[str, 
     text, encoding = decode(path.read_bytes(), path)
     if not text.strip():
         raise AvovastausError("E104", path=path)
+    rows = text.count("\n") + (not text.endswith("\n"))
+    if header_row > rows:  # not "no data rows": the header asked for is past the end
+        raise AvovastausError("E113", row=header_row, path=path, detail=f"the file has only {rows} rows")
     delimiter = sniff_delimiter(_skip_lines(text, header_row - 1))
     header, records, positions, bad = parse_csv(text, delimiter, header_row)
     # the index keeps each record's place in the file, so row numbers stay true when malformed rows are skipped
