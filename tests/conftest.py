@@ -112,3 +112,24 @@ def browser():
     driver.quit()
 
 
+
+
+def page_left(browser, element, timeout: float = 10) -> None:
+    """Wait until ``element``'s page has been replaced by the next one.
+
+    Chromium answers "node does not belong to the document" instead of "stale element" while the old page
+    unloads: the same fact, so it counts as gone (a plain ``staleness_of`` wait fails on it now and then).
+    """
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    stale = EC.staleness_of(element)
+
+    def gone(driver) -> bool:
+        try:
+            return stale(driver)
+        except WebDriverException:
+            return True
+
+    WebDriverWait(browser, timeout, ignored_exceptions=()).until(gone)

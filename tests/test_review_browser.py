@@ -8,7 +8,7 @@ import pytest
 from avovastaus.config import load_config
 from avovastaus.pipeline import run_pipeline
 
-from .conftest import CORPORA
+from .conftest import CORPORA, page_left
 
 TINY = CORPORA / "tiny" / "answers.csv"
 INGEST = {"id": "vastaaja_id", "text": ["yhteistyo_nyt", "kehittaminen"], "group": ["vastaajaryhma"]}
@@ -27,7 +27,7 @@ def test_rename_merge_move_survive_reload_and_rerun(browser, server, tmp_path):
     def submit(form, button) -> None:
         """Click and wait until the browser has left the page (the server redirects back)."""
         button.click()
-        WebDriverWait(browser, 10).until(EC.staleness_of(form))
+        page_left(browser, form)
 
     run_dir, url = server
     themes = pd.read_csv(run_dir / "themes.csv", keep_default_na=False)

@@ -6,7 +6,7 @@ import pytest
 
 from avovastaus.review.journal import Journal
 
-from .conftest import CORPORA
+from .conftest import CORPORA, page_left
 
 TINY = CORPORA / "tiny" / "answers.csv"
 INGEST = {"id": "vastaaja_id", "text": ["yhteistyo_nyt", "kehittaminen"], "group": ["vastaajaryhma"]}
@@ -19,8 +19,6 @@ def server(review_server):
 
 def test_styles_apply_and_forms_post_under_the_policy(browser, server):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
 
     run_dir, url = server
     browser.get_log("browser")  # drop what earlier tests left
@@ -32,12 +30,12 @@ def test_styles_apply_and_forms_post_under_the_policy(browser, server):
     name.clear()
     name.send_keys("pekka")
     form.find_element(By.TAG_NAME, "button").click()  # sent with Origin: null and Sec-Fetch-Site: same-origin
-    WebDriverWait(browser, 10).until(EC.staleness_of(form))
+    page_left(browser, form)
     assert browser.find_element(By.NAME, "reviewer").get_attribute("value") == "pekka"
     rename = browser.find_element(By.CSS_SELECTOR, "form.rename")
     rename.find_element(By.NAME, "label").send_keys(" (tarkistettu)")
     rename.find_element(By.NAME, "save-rename").click()
-    WebDriverWait(browser, 10).until(EC.staleness_of(rename))
+    page_left(browser, rename)
     assert [d.reviewer for d in Journal(run_dir).all()] == ["pekka"]
     problems = [e["message"] for e in browser.get_log("browser") if "Content Security Policy" in e["message"] or e["level"] == "SEVERE"]
     assert problems == []

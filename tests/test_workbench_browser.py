@@ -9,21 +9,13 @@ from avovastaus.review import learn
 from avovastaus.review.journal import Journal
 from avovastaus.review.kinds import Kind
 
-
-def _gone(stale, browser, error) -> bool:
-    try:
-        return stale(browser)
-    except error:
-        return True
+from .conftest import page_left
 
 
 def _wait_new_page(browser, old) -> None:
-    from selenium.common.exceptions import WebDriverException
-    from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
-    # Chromium may answer "node does not belong to the document" instead of "stale" while the old page unloads: the same fact
-    WebDriverWait(browser, 10, ignored_exceptions=()).until(lambda b: _gone(EC.staleness_of(old), b, WebDriverException))
+    page_left(browser, old)
     WebDriverWait(browser, 10).until(lambda b: b.execute_script("return document.readyState") == "complete")
 
 
