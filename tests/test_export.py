@@ -199,3 +199,43 @@ def test_a_spss_file_gives_the_questions_their_wording(tmp_path):
     assert manifest["questions"]["vastaus"]["label"] == "Miten yhteistyö sujuu nyt?"
     groups = pd.read_csv(tmp_path / "run" / "groups.csv", dtype=str, keep_default_na=False)
     assert set(groups["group"]) == set(codes)  # labels, not codes
+
+
+def test_refi_qda_project_and_codebook(review_run, tmp_path):
+    """#26: the run as a REFI-QDA project (.qdpx: project.qde + sources) and codebook (.qdc) that NVivo, ATLAS.ti and MAXQDA import."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from typer.testing import CliRunner
+
+    from avovastaus.cli import app
+
+    result = CliRunner().invoke(app, ["export", str(review_run), "--to", "qdpx", "--out", str(tmp_path / "kysely.qdpx")])
+    assert result.exit_code == 0, result.output
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    with zipfile.ZipFile(tmp_path / "kysely.qdpx") as archive:
+        project = ET.fromstring(archive.read("project.qde"))
+        sources = {name: archive.read(name).decode("utf-8") for name in archive.namelist() if name.startswith("sources/")}
+    codes = {c.get("guid"): c.get("name") for c in project.iterfind(".//q:CodeBook/q:Codes/q:Code", ns)}
+    themes = pd.read_csv(review_run / "themes.csv", dtype=str, keep_default_na=False)
+    assert len(codes) == len(themes)
+    answers = pd.read_csv(review_run / "answers.csv", dtype=str, keep_default_na=False)
+    coded = answers[(answers["excluded"] == "") & (answers["themes"] != "")]
+    selections = list(project.iterfind(".//q:TextSource/q:PlainTextSelection", ns))
+    assert len(selections) == len(coded)
+    for source in project.iterfind(".//q:TextSource", ns):
+        text = sources[source.get("plainTextPath").replace("internal://", "sources/")]
+        for selection in source.iterfind("q:PlainTextSelection", ns):
+            start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
+            row = coded[(coded["id"] == selection.get("name")) & (coded["question"] == source.get("name"))].iloc[0]
+            assert text[start:end] == " ".join(row["text"].split())  # the selection is the answer's own text
+            refs = {codes[c.get("targetGUID")] for c in selection.iterfind("q:Coding/q:CodeRef", ns)}
+            assert len(refs) == len(row["themes"].split(";"))
+    again = CliRunner().invoke(app, ["export", str(review_run), "--to", "qdpx", "--out", str(tmp_path / "again.qdpx")])
+    assert again.exit_code == 0
+    with zipfile.ZipFile(tmp_path / "again.qdpx") as archive, zipfile.ZipFile(tmp_path / "kysely.qdpx") as first:
+        assert archive.read("project.qde") == first.read("project.qde")  # the same run exports the same project (stable ids)
+    result = CliRunner().invoke(app, ["export", str(review_run), "--to", "qdc", "--out", str(tmp_path / "teemat.qdc")])
+    assert result.exit_code == 0
+    book = ET.parse(tmp_path / "teemat.qdc").getroot()
+    assert book.tag == "{urn:QDA-XML:codebook:1.0}CodeBook" and len(list(book.iter("{urn:QDA-XML:codebook:1.0}Code"))) == len(themes)

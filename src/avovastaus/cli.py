@@ -271,8 +271,9 @@ def report(
 @app.command("export")
 def export_(
     run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="A run directory written by `avovastaus run`."),
-    to: str = typer.Option(..., "--to", metavar="spss|stata|csv|parquet", help="The file format: SPSS .sav, Stata .dta, CSV or Parquet."),
-    out: Optional[Path] = typer.Option(None, "--out", metavar="FILE", show_default="RUN_DIR/export.<sav|dta|csv|parquet>", help="The file to write."),
+    to: str = typer.Option(..., "--to", metavar="spss|stata|csv|parquet|qdpx|qdc",
+                           help="The file format: SPSS .sav, Stata .dta, CSV or Parquet; or REFI-QDA for NVivo, ATLAS.ti and MAXQDA: a project (.qdpx) or the codebook (.qdc)."),
+    out: Optional[Path] = typer.Option(None, "--out", metavar="FILE", show_default="RUN_DIR/export.<sav|dta|csv|parquet|qdpx|qdc>", help="The file to write."),
     merge_into: Optional[Path] = typer.Option(None, "--merge-into", metavar="ORIGINAL",
                                               help="Add the theme variables to the rows of this survey file (matched by the run's id column; every row kept)."),
 ) -> None:

@@ -28,8 +28,10 @@ from avovastaus.io.statfiles import STAT_FORMATS, read_native
 
 log = logging.getLogger(__name__)
 
-Target = Literal["spss", "stata", "csv", "parquet"]
-SUFFIXES: dict[str, str] = {"spss": ".sav", "stata": ".dta", "csv": ".csv", "parquet": ".parquet"}
+Target = Literal["spss", "stata", "csv", "parquet", "qdpx", "qdc"]
+SUFFIXES: dict[str, str] = {"spss": ".sav", "stata": ".dta", "csv": ".csv", "parquet": ".parquet", "qdpx": ".qdpx", "qdc": ".qdc"}
+#: REFI-QDA exchange with NVivo, ATLAS.ti and MAXQDA (io/refi.py): a project, or the codebook alone
+REFI = ("qdpx", "qdc")
 YES_NO = {0: "ei", 1: "kyllä"}
 UNASSIGNED = (0, "(ei teemaa)")  # an analysed answer no theme fits: not missing, so it has a code of its own
 #: Stata allows 32 characters (SPSS 64), but pyreadstat names a labelled variable's Stata label set after it plus a counter
@@ -326,6 +328,12 @@ def export_run(run_dir: Path, target: Target, out: Path | None = None, merge_int
     out = Path(out) if out is not None else default_out(run_dir, target)
     _check_target(target, out, run_dir, merge_into)
     run = load_run(run_dir)
+    if target in REFI:
+        if merge_into is not None:
+            raise AvovastausError("E320", target=target, detail="--merge-into adds variables to a survey file; a REFI-QDA project holds none")
+        from avovastaus.io.refi import write_qdc, write_qdpx
+
+        return (write_qdpx if target == "qdpx" else write_qdc)(run, out)  # type: ignore[return-value]
     ids, variables = theme_variables(run)
     unmatched_original: list[str] = []
     unmatched_run: list[str] = []
