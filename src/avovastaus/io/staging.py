@@ -58,8 +58,7 @@ class Claim:
     """What writing to a folder will do to what is there: replace the command's own files, keep the rest, keep human work aside."""
 
     out_dir: Path
-    kept: list[str] = field(default_factory=list)    # entries the command did not write: stay in place
-    human: list[str] = field(default_factory=list)   # human work: moved to earlier/<time>/ with the earlier output
+    human: list[str] = field(default_factory=list)   # human work: moved to earlier/<time>/ with the earlier output (the rest it did not write stays)
 
     def lines(self) -> list[str]:
         """Return what the user is told before the work starts."""
@@ -185,9 +184,7 @@ def claim(out_dir: Path, output: Output, force: bool = False) -> Claim:
         shown = ", ".join(entries[:6]) + (f" and {len(entries) - 6} more" if len(entries) > 6 else "")
         raise AvovastausError("E308", path=out_dir, detail=f"it is not an earlier {output.command} output (it holds {shown}), "
                               f"and {output.command} replaces only what it wrote", fix=output.fix)
-    human = [name for name in entries if _is_human(name, output)]
-    kept = [name for name in entries if name not in output.files and name not in human and name != PLAN]
-    return Claim(out_dir, kept, human)
+    return Claim(out_dir, [name for name in entries if _is_human(name, output)])
 
 
 def _is_human(name: str, output: Output) -> bool:

@@ -123,6 +123,7 @@ class SurveyThemes:
         self.timings_: dict[str, float] = {}
         self.centroids_, self.sources_, self.labels_, self.keywords_, self.questions_ = {}, {}, {}, {}, {}
         unit_examples: dict[str, list[int]] = {}
+        described: dict[str, int] = {}  # a theme's keywords and quotes come from the question where it is largest
         cache_stats: Counter = Counter()
         for codebook, group in self._codebook_groups(order):
             model = clone(self.base).set_params(codebook=codebook)
@@ -152,9 +153,10 @@ class SurveyThemes:
                     scoped = name[t]
                     shared = scoped == t and fitted.sources_[t] == "codebook" and len(group) > 1 and self.per_question
                     self.questions_[scoped] = "" if shared else scope[0] if len(scope) == 1 else ""
-                    if scoped not in self.centroids_ or sizes[t] > self._unit_size(unit_themes, scoped, members):
+                    if sizes[t] > described.get(scoped, -1):
                         self.keywords_[scoped] = fitted.keywords_.get(t, [])  # a shared theme: described where it is largest
                         unit_examples[scoped] = [int(members[e]) for e in fitted.examples_[t]]
+                        described[scoped] = sizes[t]
                     self.centroids_.setdefault(scoped, fitted.centroids_[t])
                     self.sources_[scoped] = fitted.sources_[t]
                     self.labels_[scoped] = fitted.labels_[t]
@@ -175,11 +177,6 @@ class SurveyThemes:
         if not self._scoped or (source == "codebook" and not self._own_codebook_ids):
             return theme
         return f"{question}:{theme}"
-
-    @staticmethod
-    def _unit_size(unit_themes: list[list[str]], theme: str, exclude: np.ndarray) -> int:
-        skip = set(exclude.tolist())
-        return sum(1 for i, ts in enumerate(unit_themes) if i not in skip and theme in ts)
 
     def _add_timings(self, timings: Mapping[str, float]) -> None:
         for key, value in timings.items():
