@@ -330,7 +330,8 @@ def _write(out_dir: Path, config: Config, manifest: Manifest, tables: tuple[pd.D
         # the reports read the manifest; it is written again below once the time of writing them is known
         manifest.timings_s = dict(timings)
         rundir.write_json(tmp / "manifest.json", manifest.dump())
-        journal = Journal(tmp, rundir.fingerprint(rundir.read_csv(tmp / TABLES[0], config.report.escape_formulas)))
+        if carried:  # the fingerprint as every reader computes it: from answers.csv as written (read back only when there are decisions)
+            journal = Journal(tmp, rundir.fingerprint(rundir.read_csv(tmp / TABLES[0], config.report.escape_formulas)))
         for d in carried:
             journal.append(d.kind, {**d.payload, "carried_from": f"{config.review_from}#{d.seq}"}, d.reviewer, touches_of(d.kind, d.payload))
         write_reports(tmp)
