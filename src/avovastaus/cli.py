@@ -132,6 +132,8 @@ def run(
     id: Optional[str] = typer.Option(None, "--id", metavar="COLUMN", show_default="the data row number", help="Respondent id column."),
     text: Optional[list[str]] = typer.Option(None, "--text", metavar="COLUMN", show_default="a column named text/vastaus/answer", help="Open-question column; repeat for several questions."),
     group: Optional[list[str]] = typer.Option(None, "--group", metavar="COLUMN", show_default="none", help="Respondent-group column; repeat for several."),
+    weight: Optional[str] = typer.Option(None, "--weight", metavar="COLUMN", show_default="none (unweighted)",
+                                         help="Design-weight column: every share, interval and test is weighted (unweighted counts kept beside)."),
     sheet: Optional[str] = typer.Option(None, "--sheet", metavar="NAME", show_default="the first sheet", help="XLSX sheet name."),
     header_row: Optional[int] = typer.Option(None, "--header-row", metavar="N", min=1, show_default="1",
                                              help="The row (1 = the first) that holds the column names, for exports with title rows above them."),
@@ -157,6 +159,8 @@ def run(
         overrides["ingest"]["text"] = text
     if group:
         overrides["ingest"]["group"] = group
+    if weight is not None:
+        overrides["ingest"]["weight"] = weight
     if sheet is not None:
         overrides["ingest"]["sheet"] = sheet
     if header_row is not None:

@@ -35,6 +35,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E114": ("{path} is refused before reading: {detail}", "A survey export is never that large: export the sheet again (File > Save as > Excel workbook, or CSV UTF-8). If it is genuine, save it as CSV."),
     "E115": ("Column '{column}' of {path} holds binary data, not text, so it cannot be an open question", "Name the column that holds the answers' text with --text (convert the column to text where the file was made)."),
     "E116": ("Cannot read the {kind} file {path}: the pyreadstat package is not installed", "Install it (pip install pyreadstat; it comes with avovastaus unless installed with --no-deps), or save the file as CSV."),
+    "E117": ("Weight column '{column}' of {path} has {count} row(s) without a usable weight: {rows}",
+             "A design weight is a positive number (decimal point or comma) on every row: fix those rows, or pass --skip-bad-rows to analyse the file without them (they are counted and listed in the manifest and report)."),
+    "E118": ("Column '{column}' of {path} cannot be both the weight and {role}", "Name the weight column with --weight and group or text columns with --group and --text, each once."),
     "E111": ("No text column given and none could be guessed in {path}. Columns: {available}", "Name the open-question column(s) with --text."),
     # models and embeddings
     "E201": ("Unknown embedder '{name}': not a built model, a local folder, nor a model in the local Hugging Face cache", "Use e5-small or static-fi (built with `avovastaus models build`), or a path to a sentence-transformers folder."),

@@ -37,7 +37,7 @@ from avovastaus.review.carryover import carry_over
 from avovastaus.review.journal import Journal
 from avovastaus.review.kinds import touches_of
 from avovastaus.review.learn import taught_from
-from avovastaus.stats.summarize import group_table
+from avovastaus.stats.summarize import group_table, pool_small_groups
 from avovastaus.themes.cluster import Assignment
 from avovastaus.themes.codebookfit import codebook_fit
 from avovastaus.themes.label import group_words
@@ -117,7 +117,7 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
         Journal(earlier.path, earlier.fingerprint).check()  # a damaged or foreign journal stops the run now, not after embedding
     codebook = load_codebook(config.codebook) if config.codebook else None
     survey = ingest(input_path, config.ingest.text, config.ingest.group, config.ingest.id, config.ingest.sheet, config.ingest.skip_bad_rows,
-                    header_row=config.ingest.header_row)
+                    header_row=config.ingest.header_row, weight=config.ingest.weight)
     answers = survey.answers
     config = _wordings_from_file(config, survey)
     notes = grouping_notes(answers, survey.group_columns, config.summarize.min_cell)
@@ -154,17 +154,20 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
         timings.lap("review")
 
     themes_table = _themes_table(answers, analysed, model, len(survey.text_columns) > 1, stability)
-    in_groups = answers.loc[analysed, ["id", "question", *survey.group_columns]].reset_index(drop=True)
+    weighted = survey.weight_column is not None
+    in_groups = answers.loc[analysed, ["id", "question", *survey.group_columns, *(["weight"] if weighted else [])]].reset_index(drop=True)
+    in_groups, pooled = pool_small_groups(in_groups, survey.group_columns, config.summarize.min_cell)
     groups_table, tests = group_table(
         in_groups, model.assignment_.themes, model.theme_ids_, survey.group_columns,
         correction=config.summarize.correction, min_cell=config.summarize.min_cell, confidence=config.summarize.confidence,
-        theme_questions=model.questions_,
+        theme_questions=model.questions_, weighted=weighted,
     )
     words_table = group_words(in_groups, model.features_.words, survey.group_columns, config.summarize.min_cell, config.label.n_keywords)
     timings.lap("summarize")
-    answers_table = _answers_table(answers, analysed, model.assignment_, survey.group_columns)
+    answers_table = _answers_table(answers, analysed, model.assignment_, [*survey.group_columns, *(["weight"] if weighted else [])])
     counts = _counts(answers, analysed, model.assignment_, survey, truncated)
     manifest = _manifest(input_path, config, survey, answers, truncated, counts, codebook, embedder, model, tests, stability, themes_table, review_info)
+    manifest.statistics.pooled_groups = pooled
     framed = [j for j, q in enumerate(answers.loc[analysed, "question"]) if codebooks.get(q) is codebook]
     fit = codebook_fit([model.features_.words[j] for j in framed], codebook, [model.assignment_.themes[j] for j in framed], model.sources_) if codebook and framed else None
     if counts["analysed"] and counts["unassigned"] == counts["analysed"]:  # settings that leave nothing analysed: say so, never a silent empty run
@@ -287,6 +290,7 @@ def _manifest(
         "avovastaus": __version__,
         "input": {"path": str(input_path), "sha256": survey.sha256, "format": survey.format, **survey.details,
                   "id_column": survey.id_column, "text_columns": survey.text_columns, "group_columns": survey.group_columns,
+                  "weight_column": survey.weight_column,
                   "skipped_rows": [asdict(r) for r in survey.skipped_rows],
                   "question_types": {q: config.finnish.question_type(q) for q in survey.text_columns},
                   "truncated": {"max_chars": config.ingest.max_chars, "answers": [answer_key(i, q) for i, q in answers.loc[truncated, ["id", "question"]].itertuples(index=False)]}},
@@ -299,7 +303,7 @@ def _manifest(
                      "max_tokens": getattr(embedder, "max_tokens", None), "backend": getattr(embedder, "backend", "torch"),
                      **({"dask": embedder.report()} if hasattr(embedder, "report") else {})},
         "themes": {"total": len(model.theme_ids_), "codebook": n_codebook, "discovered": len(model.theme_ids_) - n_codebook, **model.assignment_.details},
-        "statistics": {
+        "statistics": _statistics(config, tests, survey.weight_column) if survey.weight_column else {
             "interval": f"Wilson score, {config.summarize.confidence * 100:g}%",
             "significance_level": config.summarize.alpha,
             "unit": "respondent: per question, and across questions (question = '') with a respondent counted once per theme",
@@ -319,6 +323,24 @@ def _manifest(
         "versions": _versions(),
         "timings_s": {},
     })
+
+
+def _statistics(config: Config, tests: dict[str, int], weight: str) -> dict[str, Any]:
+    """Return the manifest's statistics entry of a weighted run: what each figure of groups.csv is, with the weights."""
+    level = f"{config.summarize.confidence * 100:g}%"
+    return {
+        "weight": weight,
+        "interval": f"Wilson score at Kish's effective sample size, {level}",
+        "significance_level": config.summarize.alpha,
+        "unit": "respondent, weighted by the design weight: per question, and across questions (question = '') with a respondent counted once per theme",
+        "test": "weighted share of the group's respondents carrying the theme vs. all other respondents': Wald test with Taylor-linearised "
+                "(with-replacement, robust) variances, as a weighted linear probability model with HC0 errors",
+        "effect_size": f"difference in weighted shares (group minus the rest), Newcombe hybrid score interval at Kish's effective sample sizes, {level}",
+        "multiple_testing": {"holm": "Holm-Bonferroni (family-wise error)", "bh": "Benjamini-Hochberg (false discovery rate)"}[config.summarize.correction],
+        "family": "the non-suppressed cells of one scope of groups.csv (one question, or all questions)",
+        "suppressed_below": config.summarize.min_cell,
+        "tests": tests,
+    }
 
 
 def _write(out_dir: Path, config: Config, manifest: Manifest, tables: tuple[pd.DataFrame, ...], carried: list, timings: _Laps) -> list[str]:
@@ -382,6 +404,8 @@ def _themes_table(answers: pd.DataFrame, analysed: np.ndarray, model: SurveyThem
     """
     sizes = model.sizes()
     per_question = answers.loc[analysed, "question"].value_counts()
+    weights = answers.loc[analysed, "weight"].to_numpy(dtype=float) if "weight" in answers else None
+    questions_of = answers.loc[analysed, "question"].to_numpy()
     questions = getattr(model, "questions_", {})
     rows = []
     for theme in model.theme_ids_:
@@ -396,11 +420,22 @@ def _themes_table(answers: pd.DataFrame, analysed: np.ndarray, model: SurveyThem
             "keywords": ", ".join(k.display() for k in model.keywords_.get(theme, [])),
             "size": sizes[theme],
             "share": round(sizes[theme] / base, 4) if base else 0.0,
+            **({"share_unweighted": round(sizes[theme] / base, 4) if base else 0.0,
+                "share": _weighted_share(theme, model.assignment_.themes, weights, questions_of, question)} if weights is not None else {}),
             "examples": "; ".join(examples),
             **({"stability": round(stability.get(theme, float("nan")), 4)} if stability is not None else {}),  # review-made themes have none
         })
-    columns = ["theme", "label", "source", "question", "keywords", "size", "share", "examples"] + (["stability"] if stability is not None else [])
+    columns = (["theme", "label", "source", "question", "keywords", "size", "share"] + (["share_unweighted"] if weights is not None else [])
+               + ["examples"] + (["stability"] if stability is not None else []))
     return pd.DataFrame(rows, columns=columns)
+
+
+def _weighted_share(theme: str, memberships: list[list[str]], weights: np.ndarray, questions: np.ndarray, question: str) -> float:
+    """Return the weighted share of a question's analysed answers (all questions' for a shared theme) that carry ``theme``."""
+    scope = questions == question if question else np.ones(len(questions), dtype=bool)
+    has = np.array([theme in ts for ts in memberships], dtype=bool)
+    total = weights[scope].sum()
+    return round(float(weights[scope & has].sum() / total), 4) if total else 0.0
 
 
 def _weighted_stability(stability: dict[str, float], themes: pd.DataFrame) -> float | None:

@@ -23,7 +23,9 @@ import pandas as pd
 from avovastaus.embed.vectors import unit_rows
 from avovastaus.errors import AvovastausError
 from avovastaus.io.rundir import Run, load_run
-from avovastaus.stats.summarize import association_test, benjamini_hochberg, holm, newcombe_interval, respondent_themes, wilson_interval
+from avovastaus.stats.summarize import (
+    association_test, benjamini_hochberg, difference_p_values, holm, newcombe_interval, proportion_estimates, respondent_themes, wilson_interval,
+)
 
 #: centred cosine a text-similarity match needs (same theme in two waves: 0.5–0.9; different themes: below 0.2)
 MIN_SIMILARITY = 0.3
@@ -162,10 +164,17 @@ def similarity_matrix(old_texts: list[list[str]], new_texts: list[list[str]]) ->
 # ---------------------------------------------------------------- the comparison table
 
 
-def _people(run: Run, columns: list[str]) -> pd.DataFrame:
+def _people(run: Run, columns: list[str], weighted: bool) -> pd.DataFrame:
+    """Return one row per respondent with an analysed answer: id, the group columns, their themes, and their weight (1 unweighted)."""
     analysed = run.answers[run.answers["excluded"] == ""]
     memberships = [[t for t in str(x).split(";") if t] for x in analysed["themes"]]
-    return respondent_themes(analysed[["id", "question", *columns]], memberships)
+    people = respondent_themes(analysed[["id", "question", *columns, *(["weight"] if weighted else [])]], memberships)
+    return people if weighted else people.assign(weight=1.0)
+
+
+def weighted_pair(old: Run, new: Run) -> bool:
+    """Return whether a comparison is weighted: when both runs are (a weighted and an unweighted wave are compared unweighted)."""
+    return bool(old.weight and new.weight)
 
 
 def theme_label(match: Match, labels_old: dict[str, str], labels_new: dict[str, str]) -> str:
@@ -189,46 +198,61 @@ def compare_runs(old: Run, new: Run, allow_different_codebooks: bool = False) ->
     review_from = Path(m.review.source).resolve() if m.review else None
     matches = match_themes(source(old), source(new), members(old), members(new), carried=review_from == old.path.resolve(),
                            old_labels=label(old), new_labels=label(new), old_questions=question(old), new_questions=question(new))
-    people_old, people_new = _people(old, shared), _people(new, shared)
+    weighted = weighted_pair(old, new)
+    people_old, people_new = _people(old, shared, weighted), _people(new, shared, weighted)
     labels_old, labels_new = label(old), label(new)
     rows = []
     for column, groups in [(OVERALL, [OVERALL])] + [(c, sorted(set(people_old[c]) & set(people_new[c]))) for c in shared]:
         for group in groups:
             po = people_old if column == OVERALL else people_old[people_old[column] == group]
             pn = people_new if column == OVERALL else people_new[people_new[column] == group]
+            wo, wn = po["weight"].to_numpy(dtype=float), pn["weight"].to_numpy(dtype=float)
             for match in matches:
-                k_old = sum(match.old in s for s in po["themes"]) if match.old else 0
-                k_new = sum(match.new in s for s in pn["themes"]) if match.new else 0
+                ho = np.array([match.old in s for s in po["themes"]], dtype=bool) if match.old else np.zeros(len(po), dtype=bool)
+                hn = np.array([match.new in s for s in pn["themes"]], dtype=bool) if match.new else np.zeros(len(pn), dtype=bool)
                 rows.append({
                     "group_column": column, "group": group, "theme_old": match.old or "", "theme_new": match.new or "",
                     "label": theme_label(match, labels_old, labels_new), "basis": match.basis, "similarity": match.similarity,
                     "status": match.basis if match.basis in ("appeared", "vanished") else "matched",
-                    "n_old": len(po), "k_old": k_old, "n_new": len(pn), "k_new": k_new,
+                    "n_old": len(po), "k_old": int(ho.sum()), "n_new": len(pn), "k_new": int(hn.sum()),
+                    "kw_old": wo[ho].sum(), "nw_old": wo.sum(), "s2_old": (wo**2).sum(), "s2y_old": (wo[ho] ** 2).sum(),
+                    "kw_new": wn[hn].sum(), "nw_new": wn.sum(), "s2_new": (wn**2).sum(), "s2y_new": (wn[hn] ** 2).sum(),
                 })
-    table = pd.DataFrame(rows, columns=["group_column", "group", "theme_old", "theme_new", "label", "basis", "similarity", "status", "n_old", "k_old", "n_new", "k_new"])
-    return _measure(table, confidence, min_cell, adjust), matches
+    table = pd.DataFrame(rows, columns=["group_column", "group", "theme_old", "theme_new", "label", "basis", "similarity", "status", "n_old", "k_old", "n_new", "k_new",
+                                        *(f"{s}_{w}" for w in ("old", "new") for s in ("kw", "nw", "s2", "s2y"))])
+    return _measure(table, confidence, min_cell, adjust, weighted), matches
 
 
-def _measure(table: pd.DataFrame, confidence: float, min_cell: int, adjust) -> pd.DataFrame:
-    """Add shares, intervals, the change, its test and the correction (per family: overall, then each group column) to the counts."""
-    k_old, n_old, k_new, n_new = (table[c].to_numpy(dtype=float) for c in ("k_old", "n_old", "k_new", "n_new"))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        table["share_old"] = np.where(n_old > 0, k_old / np.maximum(n_old, 1), np.nan)
-        table["share_new"] = np.where(n_new > 0, k_new / np.maximum(n_new, 1), np.nan)
-    table["ci_low_old"], table["ci_high_old"] = wilson_interval(k_old, n_old, confidence)
-    table["ci_low_new"], table["ci_high_new"] = wilson_interval(k_new, n_new, confidence)
+def _measure(table: pd.DataFrame, confidence: float, min_cell: int, adjust, weighted: bool = False) -> pd.DataFrame:
+    """Add shares, intervals, the change, its test and the correction (per family: overall, then each group column) to the counts.
+
+    Weighted (both waves carry design weights), shares are weighted, intervals are taken at Kish's effective n and the
+    change is tested by a Wald test with the two waves' linearised variances (independent samples); counts stay unweighted.
+    """
+    estimates = {w: proportion_estimates(*(table[f"{s}_{w}"].to_numpy(dtype=float) for s in ("kw", "nw", "s2", "s2y"))) for w in ("old", "new")}
+    (p_old, var_old, eff_old), (p_new, var_new, eff_new) = estimates["old"], estimates["new"]
+    table["share_old"], table["share_new"] = p_old, p_new
+    table["ci_low_old"], table["ci_high_old"] = wilson_interval(p_old * eff_old, eff_old, confidence)
+    table["ci_low_new"], table["ci_high_new"] = wilson_interval(p_new * eff_new, eff_new, confidence)
     table["diff"] = table["share_new"] - table["share_old"]
-    table["diff_low"], table["diff_high"] = newcombe_interval(k_new, n_new, k_old, n_old, confidence)
+    table["diff_low"], table["diff_high"] = newcombe_interval(p_new * eff_new, eff_new, p_old * eff_old, eff_old, confidence)
+    if weighted:
+        table["n_effective_old"], table["n_effective_new"] = eff_old, eff_new
     matched = table["status"] == "matched"
     small_old = (table["k_old"] < min_cell) & (table["status"] != "appeared")
     small_new = (table["k_new"] < min_cell) & (table["status"] != "vanished")
     table["suppressed"] = small_old | small_new
-    tested = matched & ~table["suppressed"]
-    table["p_value"] = [association_test(int(kn), int(nn), int(kn + ko), int(nn + no))[0] if t else np.nan
-                        for kn, nn, ko, no, t in zip(k_new, n_new, k_old, n_old, tested)]
+    tested = (matched & ~table["suppressed"]).to_numpy()
+    table["p_value"] = np.nan
+    if weighted:
+        table.loc[tested, "p_value"] = difference_p_values(table.loc[tested, "diff"].to_numpy(), (var_old + var_new)[tested])
+    else:
+        k_old, n_old, k_new, n_new = (table[c].to_numpy(dtype=float) for c in ("k_old", "n_old", "k_new", "n_new"))
+        table["p_value"] = [association_test(int(kn), int(nn), int(kn + ko), int(nn + no))[0] if t else np.nan
+                            for kn, nn, ko, no, t in zip(k_new, n_new, k_old, n_old, tested)]
     table["p_adjusted"] = np.nan
     for column in table["group_column"].unique():
-        family = tested & (table["group_column"] == column)
+        family = tested & (table["group_column"] == column).to_numpy()
         table.loc[family, "p_adjusted"] = adjust(table.loc[family, "p_value"].to_numpy())
     not_matched = ~matched
     table.loc[not_matched, ["diff", "diff_low", "diff_high"]] = np.nan
@@ -239,7 +263,7 @@ def _measure(table: pd.DataFrame, confidence: float, min_cell: int, adjust) -> p
     table.loc[table["status"] == "vanished", ["k_new", "share_new", "ci_low_new", "ci_high_new"]] = np.nan
     for column in ("k_old", "k_new"):
         table[column] = table[column].astype("Int64")
-    return table[COMPARE_COLUMNS]
+    return table[COMPARE_COLUMNS + (["n_effective_old", "n_effective_new"] if weighted else [])]
 
 
 def compare(old_dir: Path, new_dir: Path, out: Path | None = None, lang: str | None = None, allow_different_codebooks: bool = False) -> list[Path]:

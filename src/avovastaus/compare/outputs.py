@@ -31,8 +31,12 @@ TEXT = {
         "sentence": "Teema ”{label}”: {old} → {new}, muutos {diff} ({level} LV {ci}; korjattu {p}).",
         "note": "Osuudet lasketaan vastaajista: vastaaja lasketaan teemaan kerran, mainitsipa hän sen yhdessä tai useammassa vastauksessaan. "
                 "Vastauksella voi olla useita teemoja, joten osuudet eivät summaudu 100 prosenttiin. Muutoksen väli on Newcomben hybridiväli; "
-                "testi on khiin neliö -testi (tai Fisherin tarkka testi), korjattu monivertailun vuoksi kaikkien teemojen yli (ja erikseen kunkin ryhmittelyn ryhmien yli). "
+                "{test}, korjattu monivertailun vuoksi kaikkien teemojen yli (ja erikseen kunkin ryhmittelyn ryhmien yli). "
                 "Solut, joissa teeman mainitsijoita on alle {min_cell}, on piilotettu.",
+        "test": "testi on khiin neliö -testi (tai Fisherin tarkka testi)", "test_weighted": "testi on Waldin testi linearisoiduin varianssein",
+        "weighted": "Osuudet on painotettu kummankin kierroksen painomuuttujalla ({old} / {new}); luottamusvälit on laskettu Kishin efektiivisellä otoskoolla; "
+                    "vastaajamäärät ovat painottamattomia.",
+        "unweighted": "Vain toisella kierroksella on painomuuttuja, joten vertailu on painottamaton.",
         "chart": "Teemojen osuudet vastaajista: aiempi (harmaa) ja uusi (sininen) kierros; * = merkitsevä muutos",
         "warning": "Kierrokset eivät ole vertailukelpoisia: {detail}. Koodikirjan teemojen osuuksien muutokset voivat johtua koodikirjasta eivätkä vastauksista.",
     },
@@ -45,12 +49,27 @@ TEXT = {
         "sentence": "Theme “{label}”: {old} → {new}, change {diff} ({level} CI {ci}; adjusted {p}).",
         "note": "Shares count respondents: a respondent counts once for a theme, whether they raised it in one answer or several. "
                 "An answer can carry several themes, so shares need not add up to 100%. The interval of a change is Newcombe's hybrid score interval; "
-                "the test is Pearson's chi-square (or Fisher's exact test), adjusted for multiple comparisons over all themes (and separately over the groups of each group column). "
+                "{test}, adjusted for multiple comparisons over all themes (and separately over the groups of each group column). "
                 "Cells with fewer than {min_cell} respondents raising a theme are suppressed.",
+        "test": "the test is Pearson's chi-square (or Fisher's exact test)", "test_weighted": "the test is a Wald test with linearised variances",
+        "weighted": "Shares are weighted by each wave's design weight ({old} / {new}); intervals are taken at Kish's effective sample size; "
+                    "respondent counts are unweighted.",
+        "unweighted": "Only one wave has a design weight, so the comparison is unweighted.",
         "chart": "Theme shares of respondents: earlier (grey) and new (blue) wave; * = significant change",
         "warning": "The waves are not like for like: {detail}. Changes in codebook themes' shares may come from the codebooks, not from the answers.",
     },
 }
+
+
+def method_note(t: dict[str, str], old: Run, new: Run, min_cell: int) -> str:
+    """Return the method note: how shares are counted and tested, and whether (and by what) they are weighted."""
+    weighted = bool(old.weight and new.weight)
+    note = t["note"].format(min_cell=min_cell, test=t["test_weighted" if weighted else "test"])
+    if weighted:
+        note += " " + t["weighted"].format(old=old.weight, new=new.weight)
+    elif old.weight or new.weight:
+        note += " " + t["unweighted"]
+    return note
 
 
 def _settings(new: Run) -> tuple[float, float, int]:
@@ -85,7 +104,7 @@ def render_markdown(table: pd.DataFrame, old: Run, new: Run, lang: str, warning:
     overall = table[table["group_column"] == ""]
     n_old, n_new = (int(overall[c].iloc[0]) if len(overall) else 0 for c in ("n_old", "n_new"))
     lines = [f"# {t['title']}", "", *([f"**⚠ {md_text(t['warning'].format(detail=warning))}**", ""] if warning else []), f"{t['old']}: `{md_text(old.path.name)}` ({n_old} {t['respondents']}); {t['new']}: `{md_text(new.path.name)}` ({n_new} {t['respondents']}).",
-             "", t["note"].format(min_cell=min_cell), "", f"## {t['changed']}", ""]
+             "", md_text(method_note(t, old, new, min_cell)), "", f"## {t['changed']}", ""]
     significant = _significant(overall, alpha)
     lines += [f"- {change_sentence({**r, 'label': md_text(r['label'])}, lang, confidence)}" for _, r in significant.iterrows()] or [t["none_changed"].format(alpha=fmt.number(alpha, lang))]
     lines += ["", f"## {t['all']}", "", f"| {t['theme']} | {t['basis']} | {t['old']} | {t['new']} | {t['change']} | p |", "|---|---|---:|---:|---:|---:|"]
@@ -147,7 +166,7 @@ def render_html(table: pd.DataFrame, old: Run, new: Run, lang: str, warning: str
     for i, ((column, group), rows) in enumerate(table[table["group_column"] != ""].groupby(["group_column", "group"], sort=False)):
         sections.append({"id": f"group-{i + 1}", "title": f"{group} ({column})", "chart": dumbbell(rows, alpha, lang), "rows": _rows(rows, lang, min_cell, confidence, alpha)})
     return env.get_template("compare.html.j2").render(
-        t=t, lang=lang, old=old.path.name, new=new.path.name, note=t["note"].format(min_cell=min_cell), sections=sections,
+        t=t, lang=lang, old=old.path.name, new=new.path.name, note=method_note(t, old, new, min_cell), sections=sections,
         warning=t["warning"].format(detail=warning) if warning else None,
         significant=[change_sentence(r, lang, confidence) for _, r in _significant(overall, alpha).iterrows()],
         none_changed=t["none_changed"].format(alpha=fmt.number(alpha, lang)),

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from avovastaus.errors import AvovastausError
@@ -60,6 +61,8 @@ class Survey:
     details: dict[str, Any] = field(default_factory=dict)  # strings, and for SPSS/Stata the value and variable labels
     skipped_rows: list[BadRow] = field(default_factory=list)
     control_characters_replaced: int = 0
+    #: the design-weight column (its values are in ``answers["weight"]``), or None
+    weight_column: str | None = None
 
 
 def file_sha256(path: Path) -> str:
@@ -354,13 +357,14 @@ def _guess_text_column(frame: pd.DataFrame, path: Path) -> list[str]:
 
 def ingest(
     path: Path, text: list[str] | None = None, group: list[str] | None = None, id: str | None = None, sheet: str | None = None,
-    skip_bad_rows: bool = False, header_row: int = 1,
+    skip_bad_rows: bool = False, header_row: int = 1, weight: str | None = None,
 ) -> Survey:
     """Return the survey's answers, one row per (respondent, open question), validated.
 
     Without ``id`` the 1-based data row number is the respondent id. Without ``text`` a column
     named like ``text``/``vastaus``/``answer`` is used, else the call fails naming the columns.
     ``header_row``: the row of the column names in a CSV/XLSX export with title rows above them.
+    ``weight``: a design-weight column; every respondent needs a positive number there (see :func:`read_weights`).
     """
     path = Path(path)
     frame, kind, details, skipped, replaced = read_table(path, sheet, skip_bad_rows, header_row)
@@ -374,6 +378,20 @@ def ingest(
     for column in group_columns:
         _check_column(frame, column, "respondent group", "--group", path, header_row)
     _keep_labels_of(details, text_columns, group_columns, id)
+    weights = None
+    if weight is not None:
+        _check_column(frame, weight, "design weight", "--weight", path, header_row)
+        for role, columns in (("an open question", text_columns), ("a group", group_columns), ("the respondent id", [id])):
+            if weight in columns:
+                raise AvovastausError("E118", column=weight, path=path, role=role)
+        weights, bad = read_weights(frame[weight], header_row)
+        if bad and not skip_bad_rows:
+            rows = ", ".join(f"row {r.line} ({r.reason})" for r in bad[:10]) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
+            raise AvovastausError("E117", column=weight, path=path, count=len(bad), rows=rows)
+        if bad:
+            keep = weights.notna()
+            frame, weights = frame[keep], weights[keep]
+            skipped = sorted([*skipped, *bad], key=lambda r: r.line)
     if id is not None:
         _check_column(frame, id, "respondent id", "--id", path, header_row)
         ids = frame[id].str.strip()
@@ -396,6 +414,8 @@ def ingest(
         part = pd.DataFrame({"id": ids.values, "question": column})
         for g in group_columns:
             part[g] = frame[g].str.strip().replace("", MISSING_GROUP).values
+        if weights is not None:
+            part["weight"] = weights.values
         part["text"] = frame[column].values
         part["row"] = frame.index.values + header_row + 1  # spreadsheet row: the header is row header_row
         parts.append(part)
@@ -403,5 +423,23 @@ def ingest(
     return Survey(
         answers=answers, path=path, sha256=file_sha256(path), format=kind, n_respondents=len(frame),
         id_column=id, text_columns=text_columns, group_columns=group_columns, details=details,
-        skipped_rows=skipped, control_characters_replaced=replaced,
+        skipped_rows=skipped, control_characters_replaced=replaced, weight_column=weight,
     )
+
+
+def read_weights(column: pd.Series, header_row: int = 1) -> tuple[pd.Series, list[BadRow]]:
+    """Return (each row's design weight as a float, NaN where unusable; the unusable rows with why).
+
+    A weight is a finite number above 0, written with a decimal point or comma (``1,25`` as Finnish
+    Excel writes it). Empty, non-numeric, zero, negative and infinite values are bad rows: a respondent
+    without a weight cannot be counted in a weighted share, and guessing 1 would be silent.
+    """
+    text = column.astype(str).str.strip()
+    values = pd.to_numeric(text.str.replace(",", ".", regex=False).replace("", None), errors="coerce").astype(float)
+    usable = values.notna() & np.isfinite(values) & (values > 0)
+    bad = []
+    for index in column.index[~usable.to_numpy()]:
+        raw = text.at[index]
+        why = "empty" if raw == "" else f"'{raw[:20]}' is not a number" if pd.isna(values.at[index]) else f"{raw[:20]} is not above 0" if values.at[index] <= 0 else f"'{raw[:20]}' is not finite"
+        bad.append(BadRow(int(index) + header_row + 1, f"weight {why}"))
+    return values.where(usable), bad

@@ -51,9 +51,9 @@ RUN_OUTPUT = Output(
     fix="Choose an empty or new folder with --out (a run replaces only an earlier run, with --force).",
 )
 INTEGER_COLUMNS = {"size", "n_group", "n_theme"}
-FLOAT_COLUMNS = {"score", "confidence", "share", "stability", "p_value", "p_adjusted", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high"}
+FLOAT_COLUMNS = {"score", "confidence", "share", "weight", "n_effective", "share_unweighted", "stability", "p_value", "p_adjusted", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high"}
 #: written unrounded (shortest exact repr): a p-value of 1.2e-13 must not read 0 (formatting is the reports' job)
-EXACT_COLUMNS = {"p_value", "p_adjusted"}
+EXACT_COLUMNS = {"p_value", "p_adjusted", "weight"}
 BOOLEAN_COLUMNS = {"suppressed"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -145,6 +145,8 @@ class InputInfo(_Record):
     id_column: str | None = None
     text_columns: list[str] = Field(default_factory=list)
     group_columns: list[str] = Field(default_factory=list)
+    #: the design-weight column (answers.csv holds its values as ``weight``); None = unweighted
+    weight_column: str | None = None
     skipped_rows: list[dict[str, Any]] = Field(default_factory=list)
     truncated: dict[str, Any] = Field(default_factory=dict)
 
@@ -192,6 +194,10 @@ class StatisticsInfo(_Record):
     family: str
     suppressed_below: int = 5
     tests: dict[str, int] = Field(default_factory=dict)
+    #: the design-weight column the shares, intervals and tests use; None = unweighted
+    weight: str | None = None
+    #: per group column, how many groups under the suppression limit were pooled into one (a column of nearly unique values)
+    pooled_groups: dict[str, int] = Field(default_factory=dict)
 
 
 class StabilityInfo(_Record):
@@ -257,6 +263,11 @@ class Run:
     @property
     def several_questions(self) -> bool:
         return len(self.manifest.input.text_columns) > 1
+
+    @property
+    def weight(self) -> str | None:
+        """The design-weight column its shares, intervals and tests use (answers.csv holds the values as ``weight``); None = unweighted."""
+        return self.manifest.input.weight_column
 
 
 def load_manifest(run_dir: Path) -> Manifest:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from avovastaus.io.rundir import Run
 from avovastaus.report.formatting import interval_name, level, number, p_value, percent, percent_range, points, points_range
-from avovastaus.stats.summarize import ALL_QUESTIONS
+from avovastaus.stats.summarize import ALL_QUESTIONS, MAX_SMALL_GROUPS
 
 TOP_THEMES = 5
 QUOTES = 2
@@ -54,6 +54,17 @@ class GroupSummary:
     over: list[ThemeLine] = field(default_factory=list)
     under: list[ThemeLine] = field(default_factory=list)
     words: str = ""
+    #: Kish's effective sample size of a weighted run's group (None unweighted)
+    n_effective: float | None = None
+
+
+def respondents_phrase(s: GroupSummary, lang: str) -> str:
+    """Return ``135 vastaajaa`` or, weighted, ``135 vastaajaa (painotettu, efektiivinen n 112)``."""
+    n = f"{s.n} vastaajaa" if lang == "fi" else f"{s.n} respondents"
+    if s.n_effective is None or s.suppressed:
+        return n
+    eff = number(round(s.n_effective), lang)
+    return f"{n} (painotettu, efektiivinen n {eff})" if lang == "fi" else f"{n} (weighted, effective n {eff})"
 
 
 def main_scope(groups: pd.DataFrame) -> str | None:
@@ -72,8 +83,6 @@ def scope_rows(groups: pd.DataFrame) -> pd.DataFrame:
     return groups[groups["question"] == scope]
 
 
-#: a group column with more groups under the suppression limit than this lists them as one line, not one summary each
-MAX_SMALL_GROUPS = 20
 
 
 def group_pairs(groups: pd.DataFrame, min_cell: int | None = None) -> list[tuple[str, str]]:
@@ -117,6 +126,8 @@ def summaries(run: Run, labels: dict[str, str], alpha: float, mask: Callable[[st
         cells = by_pair[(column, group)]
         n = int(cells["n_group"].iloc[0])
         summary = GroupSummary(anchor(i), column, str(group), n, suppressed=n < min_cell)
+        if "n_effective" in cells:
+            summary.n_effective = float(cells["n_effective"].iloc[0])
         if not summary.suppressed:
             shown = cells[~cells["suppressed"]]
             summary.top = [_line(r, labels) for r in shown.sort_values(["share", "theme"], ascending=[False, True]).head(TOP_THEMES).to_dict("records")]
@@ -190,30 +201,36 @@ def scope_sentence(run: Run, lang: str) -> str:
 
 
 def methods_text(run: Run, lang: str) -> list[str]:
-    """Return the methods paragraph as sentences, wholly in the report's language, built from the run's settings."""
+    """Return the methods paragraph as sentences, wholly in the report's language, built from the run's settings (and its weight)."""
     m = run.manifest
     confidence = float(m.setting("summarize", "confidence", 0.95))
     alpha = float(m.setting("summarize", "alpha", 0.05))
     correction = m.setting("summarize", "correction", "bh")
     min_cell = m.statistics.suppressed_below
-    lv = level(confidence, lang)
+    lv, w = level(confidence, lang), run.weight
     if lang == "fi":
         fix = {"bh": "Benjaminin–Hochbergin menetelmällä (väärien löydösten osuus)", "holm": "Holmin–Bonferronin menetelmällä (perhekohtainen virhetaso)"}[correction]
+        weighted = [f"Osuudet on painotettu painomuuttujalla {w}: ryhmän osuus on teeman maininneiden vastaajien painojen summa jaettuna ryhmän "
+                    "vastaajien painojen summalla. Vastaajamäärät (n) ovat painottamattomia; efektiivinen n on Kishin efektiivinen otoskoko."] if w else []
         return [
-            scope_sentence(run, lang),
-            f"Osuuksien {lv}:n luottamusvälit ovat Wilsonin välejä; ryhmän ja muiden vastaajien osuuksien eron väli on Newcomben hybridiväli.",
+            scope_sentence(run, lang), *weighted,
+            f"Osuuksien {lv}:n luottamusvälit ovat Wilsonin välejä{' efektiivisellä otoskoolla' if w else ''}; ryhmän ja muiden vastaajien osuuksien eron väli on Newcomben hybridiväli.",
+            "Ryhmää verrataan muihin vastaajiin Waldin testillä, jonka varianssit on linearisoitu (Taylor) painot huomioiden." if w else
             "Ryhmää verrataan muihin vastaajiin khiin neliö -testillä (2 × 2, ilman jatkuvuuskorjausta) tai Fisherin tarkalla testillä, kun jokin odotettu frekvenssi on alle 5.",
             f"P-arvot on korjattu monivertailun vuoksi {fix} kunkin kysymyksen (ja kaikkien kysymysten yhteensä) testattujen solujen yli; ero on merkitsevä, kun korjattu p < {number(alpha, lang)}.",
-            f"Solut, joissa teeman mainitsijoita on alle {min_cell}, on piilotettu, samoin niiden esimerkkivastaukset.",
+            f"Solut, joissa teeman mainitsijoita on alle {min_cell}{' (painottamatta)' if w else ''}, on piilotettu, samoin niiden esimerkkivastaukset.",
             "Vastauksella voi olla useita teemoja, joten osuudet eivät summaudu 100 prosenttiin.",
         ]
     fix = {"bh": "the Benjamini–Hochberg procedure (false discovery rate)", "holm": "the Holm–Bonferroni procedure (family-wise error rate)"}[correction]
+    weighted = [f"Shares are weighted by {w}: a group's share is the sum of the weights of its respondents raising the theme over the sum of the weights "
+                "of its respondents. Respondent counts (n) are unweighted; the effective n is Kish's effective sample size."] if w else []
     return [
-        scope_sentence(run, lang),
-        f"The {lv} intervals of shares are Wilson score intervals; the interval of the difference between a group and the other respondents is Newcombe's hybrid score interval.",
+        scope_sentence(run, lang), *weighted,
+        f"The {lv} intervals of shares are Wilson score intervals{' at the effective sample size' if w else ''}; the interval of the difference between a group and the other respondents is Newcombe's hybrid score interval.",
+        "A group is compared with the other respondents by a Wald test with Taylor-linearised variances that take the weights into account." if w else
         "A group is compared with the other respondents by Pearson's chi-square test (2 × 2, no continuity correction), or Fisher's exact test when an expected count is under 5.",
         f"P-values are adjusted for multiple comparisons with {fix} over the tested cells of each question (and of all questions together); a difference is significant when the adjusted p < {number(alpha, lang)}.",
-        f"Cells with fewer than {min_cell} respondents raising a theme are suppressed, and so are their quotes.",
+        f"Cells with fewer than {min_cell} respondents{' (unweighted)' if w else ''} raising a theme are suppressed, and so are their quotes.",
         "An answer can carry several themes, so shares need not add up to 100%.",
     ]
 

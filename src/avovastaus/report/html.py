@@ -13,9 +13,9 @@ import pandas as pd
 
 from avovastaus.io.rundir import Run
 from avovastaus.report import formatting as fmt
-from avovastaus.report.groups import GroupSummary, difference_sentence, group_pairs, methods_text, scope_rows, several_themes_note, share_phrase, summaries
+from avovastaus.report.groups import GroupSummary, difference_sentence, group_pairs, methods_text, respondents_phrase, scope_rows, several_themes_note, share_phrase, summaries
 from avovastaus.report.redact import redact
-from avovastaus.report.view import UI, agreement_lines, codebook_warning, excluded_view, input_notes, review_lines, significance, themes_view, unassigned_view
+from avovastaus.report.view import agreement_lines, codebook_warning, excluded_view, input_notes, review_lines, significance, themes_view, ui, unassigned_view
 
 
 def _bar_chart(themes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -107,7 +107,7 @@ def _blue(share: float) -> str:
 def _group_view(s: GroupSummary, lang: str, confidence: float) -> dict[str, Any]:
     """Return a group summary with its numbers formatted for the page."""
     return {
-        "anchor": s.anchor, "column": s.column, "group": s.group, "n": s.n, "suppressed": s.suppressed, "words": s.words,
+        "anchor": s.anchor, "column": s.column, "group": s.group, "n": s.n, "size_text": respondents_phrase(s, lang), "suppressed": s.suppressed, "words": s.words,
         "top": [{"label": t.label, "text": share_phrase(t, lang, confidence)} for t in s.top],
         "over": [{"sentence": difference_sentence(s, t, lang, confidence), "quotes": t.quotes} for t in s.over],
         "under": [{"sentence": difference_sentence(s, t, lang, confidence)} for t in s.under],
@@ -125,7 +125,7 @@ def render_html(run: Run, lang: str = "fi", mask: Callable[[str], str] = redact)
     labels = {t["theme"]: t["label"] for t in themes}
     m = run.manifest
     return env.get_template("report.html.j2").render(
-        t=UI[lang], m=m, counts=m.counts, themes=themes, bars=_bar_chart(themes), heat=_heatmap(run, themes, alpha, lang),
+        t=ui(run, lang), m=m, counts=m.counts, themes=themes, bars=_bar_chart(themes), heat=_heatmap(run, themes, alpha, lang),
         groups=[_group_view(s, lang, confidence) for s in summaries(run, labels, alpha, mask)],
         excluded=excluded_view(run, lang, mask), notes=input_notes(run, lang), alpha=fmt.number(alpha, lang), min_cell=m.statistics.suppressed_below,
         input_name=Path(m.input.path).name, review=m.review, several_note=several_themes_note(lang), methods=methods_text(run, lang),

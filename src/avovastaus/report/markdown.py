@@ -8,14 +8,14 @@ from typing import Callable
 
 from avovastaus.io.rundir import Run
 from avovastaus.report import formatting as fmt
-from avovastaus.report.groups import difference_sentence, methods_text, scope_sentence, several_themes_note, share_phrase, summaries
+from avovastaus.report.groups import difference_sentence, methods_text, respondents_phrase, scope_sentence, several_themes_note, share_phrase, summaries
 from avovastaus.report.redact import redact
-from avovastaus.report.view import UI, agreement_lines, codebook_warning, input_notes, md_text, review_lines, significance, themes_view, unassigned_view
+from avovastaus.report.view import agreement_lines, codebook_warning, input_notes, md_text, review_lines, significance, themes_view, ui, unassigned_view
 
 
 def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = redact) -> str:
     """Return report.md: a short plain-language summary (labels, keywords, group names and quotes escaped by :func:`md_text`)."""
-    t = UI[lang]
+    t = ui(run, lang)
     m, c = run.manifest, run.manifest.counts
     reasons = ", ".join(f"{t.get(k, k)} {v}" for k, v in c.excluded_by_reason.items()) or "–"
     themes = themes_view(run, lang, mask)
@@ -69,14 +69,14 @@ def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = red
 
 def _markdown_groups(run: Run, lang: str, mask: Callable[[str], str], labels: dict[str, str]) -> list[str]:
     """Return the group summaries as Markdown: a heading per group, its common themes, its significant differences with quotes, its words."""
-    t = UI[lang]
+    t = ui(run, lang)
     confidence, alpha = significance(run)
     groups = summaries(run, labels, alpha, mask)
     if not groups:
         return [t["no_groups"]]
     lines = [scope_sentence(run, lang)]
     for s in groups:
-        lines += ["", f"### {md_text(s.group)} ({md_text(s.column)}), {t['n_respondents'].format(n=s.n)}", ""]
+        lines += ["", f"### {md_text(s.group)} ({md_text(s.column)}), {respondents_phrase(s, lang)}", ""]
         if s.suppressed:
             lines.append(t["suppressed_group"].format(min_cell=run.manifest.statistics.suppressed_below))
             continue

@@ -20,13 +20,14 @@ import pandas as pd
 from avovastaus.io.rundir import Run, example_ref
 from avovastaus.report import formatting as fmt
 from avovastaus.report.groups import pooled_small_groups, scope_rows
+from avovastaus.stats.summarize import POOLED_GROUP
 
 UI: dict[str, dict[str, str]] = {
     "fi": {
         "title": "Avovastausten teemat", "summary": "Yhteenveto", "read": "Vastauksia luettu", "excluded": "Poissuljettu",
         "analysed": "Analysoitu", "respondents": "Vastaajia", "unassigned": "Ilman teemaa", "embedder": "Upotusmalli",
         "codebook": "Koodikirja", "none": "ei (pelkkä löytäminen)", "seed": "Siemenluku", "themes": "Teemat",
-        "theme": "Teema", "share": "Osuus", "size": "Vastauksia", "keywords": "Avainsanat", "stability": "Pysyvyys",
+        "theme": "Teema", "share": "Osuus", "share_weighted": "Osuus (painotettu)", "size": "Vastauksia", "keywords": "Avainsanat", "stability": "Pysyvyys",
         "quotes": "Esimerkkivastauksia", "shares_chart": "Teemojen osuudet analysoiduista vastauksista",
         "heatmap": "Teemojen osuudet ryhmittäin (% vastaajista)", "heatmap_note": "* = ero muihin vastaajiin merkitsevä (korjattu p < {alpha}); harmaa = alle {min_cell} vastaajaa, piilotettu.",
         "excluded_title": "Poissuljetut vastaukset", "reason": "Syy", "count": "Määrä", "examples": "Esimerkkejä",
@@ -48,7 +49,7 @@ UI: dict[str, dict[str, str]] = {
         "title": "Themes of open answers", "summary": "Summary", "read": "Answers read", "excluded": "Excluded",
         "analysed": "Analysed", "respondents": "Respondents", "unassigned": "Without a theme", "embedder": "Embedder",
         "codebook": "Codebook", "none": "none (pure discovery)", "seed": "Seed", "themes": "Themes",
-        "theme": "Theme", "share": "Share", "size": "Answers", "keywords": "Keywords", "stability": "Stability",
+        "theme": "Theme", "share": "Share", "share_weighted": "Share (weighted)", "size": "Answers", "keywords": "Keywords", "stability": "Stability",
         "quotes": "Representative answers", "shares_chart": "Theme shares of analysed answers",
         "heatmap": "Theme shares by group (% of respondents)", "heatmap_note": "* = differs from other respondents (adjusted p < {alpha}); grey = under {min_cell} respondents, suppressed.",
         "excluded_title": "Excluded answers", "reason": "Reason", "count": "Count", "examples": "Examples",
@@ -75,7 +76,8 @@ HEADERS = {
         "group": "Ryhmä", "n_group": "Vastaajia ryhmässä", "n_theme": "Teeman maininneita", "ci_low": "{level} LV alaraja",
         "ci_high": "{level} LV yläraja", "share_rest": "Osuus muista vastaajista", "diff": "Ero (%-yks.)", "diff_low": "Eron {level} LV alaraja",
         "diff_high": "Eron {level} LV yläraja", "p_value": "p-arvo", "p_adjusted": "Korjattu p-arvo", "suppressed": "Piilotettu",
-        "kind": "Rivi", "keywords_group": "Tunnusomaiset sanat",
+        "kind": "Rivi", "keywords_group": "Tunnusomaiset sanat", "weight": "Paino", "n_effective": "Efektiivinen n",
+        "share_unweighted": "Osuus painottamatta",
     },
     "en": {},
 }
@@ -99,6 +101,20 @@ def fit_warning(fit: dict[str, Any] | None, codebook_name: str, lang: str = "fi"
             f"(threshold {round(100 * fit['threshold'])}%), yet {coded}% were given a codebook theme, which may be forced fits. "
             f"Run again without it (--codebook none) or with a codebook of your own (--codebook mine.yaml).")
 
+
+
+def ui(run: Run, lang: str) -> dict[str, str]:
+    """Return the report's words in ``lang`` for this run: a weighted run's shares are called weighted."""
+    t = UI[lang]
+    return {**t, "share": t["share_weighted"]} if run.weight else t
+
+
+def headers(run: Run, lang: str, level: str) -> dict[str, str]:
+    """Return the column headers of the workbooks in ``lang`` (English: the column names), a weighted run's share called weighted."""
+    out = {k: v.format(level=level) for k, v in HEADERS.get(lang, {}).items()}
+    if run.weight:
+        out["share"] = UI[lang]["share_weighted"]
+    return out
 
 
 def significance(run: Run) -> tuple[float, float]:
@@ -185,11 +201,19 @@ def input_notes(run: Run, lang: str) -> list[str]:
     if note := xlsx_note(run, lang):
         notes.append(note)
     min_cell = m.statistics.suppressed_below
-    for column, n in pooled_small_groups(scope_rows(run.groups), min_cell).items() if not run.groups.empty else ():
+    for column, n in pooled_small_groups(scope_rows(run.groups), min_cell).items() if not run.groups.empty else ():  # runs before pooling
         notes.append(f"Ryhmittelyn {column} {n} ryhmää, joissa on alle {min_cell} vastaajaa, jätettiin ryhmäyhteenvedoista ja lämpökartasta pois "
                      f"(luvut groups.csv-taulussa piilotettuina); sarake ei ehkä ole ryhmittely." if fi else
                      f"{n} groups of {column} with fewer than {min_cell} respondents are left out of the group summaries and the heatmap "
                      f"(suppressed rows in groups.csv); the column may not be a grouping.")
+    if run.weight:
+        notes.append(f"Osuudet, luottamusvälit ja testit on painotettu painomuuttujalla {run.weight}; vastaajamäärät ovat painottamattomia." if fi else
+                     f"Shares, intervals and tests are weighted by {run.weight}; respondent counts are unweighted.")
+    for column, n in m.statistics.pooled_groups.items():
+        notes.append(f"Ryhmittelyn {column} {n} ryhmää, joissa on alle {min_cell} vastaajaa, yhdistettiin yhdeksi ryhmäksi ”{POOLED_GROUP}”; "
+                     f"sarake ei ehkä ole ryhmittely (esim. postinumero, nimi tai vapaa teksti)." if fi else
+                     f"{n} groups of {column} with fewer than {min_cell} respondents were pooled into one group, “{POOLED_GROUP}”; "
+                     f"the column may not be a grouping (a postcode, a name or free text?).")
     tokens = m.embedder.max_tokens
     if tokens:
         notes.append(f"Upotusmalli lukee vastauksesta enintään {tokens} ensimmäistä sanaosaa (tokenia); pidemmän vastauksen loppu vaikuttaa vain avainsanoihin." if fi else

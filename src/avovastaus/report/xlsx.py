@@ -15,7 +15,8 @@ from avovastaus.report import formatting as fmt
 from avovastaus.report.formatting import level as _level
 from avovastaus.report.groups import difference_sentence, group_pairs, methods_text, scope_rows, several_themes_note, summaries
 from avovastaus.report.redact import redact
-from avovastaus.report.view import HEADERS, SHEETS, UI, significance, xlsx_note
+from avovastaus.report.view import SHEETS, UI, significance, xlsx_note
+from avovastaus.report.view import headers as column_headers
 from avovastaus.stats.summarize import ALL_QUESTIONS
 
 PERCENT_COLUMNS = {"share", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high",
@@ -61,7 +62,7 @@ def write_summary_xlsx(path: Path, run: Run, lang: str = "fi", mask: Callable[[s
     _fill_sheet(sheet, overview, {})
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 40
-    headers = {k: v.format(level=_level(confidence, lang)) for k, v in HEADERS.get(lang, {}).items()}
+    headers = column_headers(run, lang, _level(confidence, lang))
     _table_sheet(book, name_themes, themes, headers)
     labels = dict(zip(themes["theme"], themes["label"]))
     matrix, significant = group_theme_matrix(run.groups, labels, alpha, min_cell)

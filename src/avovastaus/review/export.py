@@ -22,6 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -116,6 +117,8 @@ def reviewed_tables(run: Run, state: Reviewed, decisions: list[Any]) -> tuple[pd
             confirmed.setdefault(d.payload["theme"], []).append(d.payload["answer"])
     ref_of = {k: example_ref(i, q, several) for k, i, q in zip(keys, answers["id"], answers["question"])}
     key_of = {r: k for k, r in ref_of.items()}
+    weighted = bool(run.weight) and "weight" in in_analysis
+    weights = in_analysis["weight"].to_numpy(dtype=float) if weighted else None
     rows = []
     for theme, label in state.labels.items():
         known = theme in model.index
@@ -128,6 +131,9 @@ def reviewed_tables(run: Run, state: Reviewed, decisions: list[Any]) -> tuple[pd
             "keywords": model.at[theme, "keywords"] if known else "",
             "size": sizes[theme], "share": round(sizes[theme] / n, 4) if n else 0.0, "examples": "; ".join(refs[:5]),
         }
+        if weights is not None:  # the share weighted, as the run's themes.csv gives it, the count's share beside
+            carries = np.array([theme in ts for ts in memberships], dtype=bool)
+            row["share_unweighted"], row["share"] = row["share"], round(float(weights[carries].sum() / weights.sum()), 4) if weights.sum() else 0.0
         if "stability" in model.columns:
             row["stability"] = model.at[theme, "stability"] if known else float("nan")
         rows.append(row)
@@ -135,9 +141,9 @@ def reviewed_tables(run: Run, state: Reviewed, decisions: list[Any]) -> tuple[pd
     cfg = run.manifest.config.get("summarize") or {}
     group_columns = run.manifest.input.group_columns
     groups, tests = group_table(
-        in_analysis[["id", "question", *group_columns]].reset_index(drop=True), memberships, list(state.labels), group_columns,
-        correction=cfg.get("correction", "bh"), min_cell=run.manifest.statistics.suppressed_below, confidence=cfg.get("confidence", 0.95),
-        theme_questions=question_of,
+        in_analysis[["id", "question", *group_columns, *(["weight"] if weighted else [])]].reset_index(drop=True), memberships, list(state.labels),
+        group_columns, correction=cfg.get("correction", "bh"), min_cell=run.manifest.statistics.suppressed_below, confidence=cfg.get("confidence", 0.95),
+        theme_questions=question_of, weighted=weighted,
     )
     return answers, themes, groups, tests
 

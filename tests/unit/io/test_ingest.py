@@ -454,3 +454,35 @@ def test_header_row_does_not_apply_to_jsonl(tmp_path: Path) -> None:
     path = tmp_path / "k.jsonl"
     path.write_text(json.dumps({"vastaus": "x"}) + "\n", encoding="utf-8")
     assert _error(path, text=["vastaus"], header_row=2).code == "E113"
+
+
+# ---------------------------------------------------------------- design weights
+
+
+def test_weights_are_read_with_a_decimal_point_or_comma(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "w.csv", "id;vastaus;paino\n1;Hyvä;1,25\n2;Huono;0.5\n3;Ok;2\n")
+    survey = ingest(path, text=["vastaus"], id="id", weight="paino")
+    assert survey.weight_column == "paino"
+    assert survey.answers["weight"].tolist() == [1.25, 0.5, 2.0]
+
+
+@pytest.mark.parametrize(("value", "why"), [("", "empty"), ("abc", "'abc' is not a number"), ("0", "0 is not above 0"), ("-1.5", "-1.5 is not above 0"), ("inf", "'inf' is not finite")])
+def test_a_bad_weight_is_E117_naming_the_row(tmp_path: Path, value: str, why: str) -> None:
+    path = _csv(tmp_path / "w.csv", f"id,vastaus,paino\n1,Hyvä,1\n2,Huono,{value}\n3,Ok,2\n")
+    error = _error(path, text=["vastaus"], id="id", weight="paino")
+    assert error.code == "E117"
+    assert f"row 3 (weight {why})" in str(error) and "--skip-bad-rows" in str(error)
+
+
+def test_bad_weights_are_skipped_and_listed_with_skip_bad_rows(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "w.csv", "id,vastaus,paino\n1,Hyvä,1\n2,Huono,\n3,Ok,2\n4,Joo,-1\n")
+    survey = ingest(path, text=["vastaus"], id="id", weight="paino", skip_bad_rows=True)
+    assert survey.answers["id"].tolist() == ["1", "3"] and survey.n_respondents == 2
+    assert [(r.line, r.reason) for r in survey.skipped_rows] == [(3, "weight empty"), (5, "weight -1 is not above 0")]
+
+
+def test_the_weight_cannot_also_be_a_group_or_missing(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "w.csv", "id,vastaus,paino\n1,Hyvä,1\n")
+    assert _error(path, text=["vastaus"], group=["paino"], weight="paino").code == "E118"
+    error = _error(path, text=["vastaus"], weight="pain")
+    assert error.code == "E105" and "--weight" in str(error)

@@ -56,6 +56,8 @@ class Site:
     #: the run's open questions (column -> wording) when it has several: the pages then offer a question switcher
     questions: dict[str, str] = field(default_factory=dict)
     question_of: dict[str, str] = field(default_factory=dict)
+    #: respondent id -> design weight (weighted runs: the group bars are weighted as in groups.csv)
+    weight_of: dict[str, float] | None = None
     _cells: dict[str, tuple[Any, list[dict[str, Any]]]] = field(default_factory=dict)
     _totals: tuple[int, list[dict[str, Any]]] | None = None
 
@@ -93,6 +95,7 @@ class Site:
             model_labels=dict(zip(run.themes["theme"], run.themes["label"])),
             questions=question_labels(run) if run.several_questions else {},
             question_of=dict(zip(keys, answers["question"])),
+            weight_of=dict(zip(answers["id"], answers["weight"].astype(float))) if run.weight and "weight" in answers else None,
         )
 
     def _respondent_groups(self, st: Reviewed) -> list[dict[str, Any]]:
@@ -108,7 +111,7 @@ class Site:
         cached = self._cells.get(theme)
         if cached is None or cached[0] != stamp:
             people = {self.person_of[k] for k in st.members(theme)}
-            cached = (stamp, shares_by_group(people, groups, self.columns, self.min_cell))
+            cached = (stamp, shares_by_group(people, groups, self.columns, self.min_cell, self.weight_of))
             self._cells[theme] = cached
         return [dict(cell) for cell in cached[1]]
 

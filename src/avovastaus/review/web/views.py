@@ -101,7 +101,8 @@ def index() -> str:
         counts = {"unassigned": sum(1 for ts in st.themes.values() if not ts), "excluded": len(st.excluded), "undecided": len(st.undecided())}
     downloads = [n for n in DOWNLOADS if (s.run_dir / REVIEWED_DIR / n).is_file()]
     return render_template("index.html", themes=themes, skipped=skipped, n_answers=n_answers, base=version, counts=counts,
-                           warning=s.warning, min_cell=s.min_cell, alpha=s.alpha, downloads=downloads, question=question, questions=s.questions)
+                           warning=s.warning, min_cell=s.min_cell, alpha=s.alpha, downloads=downloads, question=question, questions=s.questions,
+                           weighted=s.weight_of is not None)
 
 
 @pages.get("/theme/<theme>")
