@@ -3,6 +3,7 @@ fills the cache, and finishes when a worker dies mid-run."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -112,3 +113,49 @@ def test_cli_dask_option_reaches_the_embedding_and_fails_cleanly(tmp_path, monke
                                       "--dask", "tcp://127.0.0.1:9", "--out", str(tmp_path / "run"), "--quiet"])
     assert result.exit_code == 2 and "E205" in result.output
     assert not (tmp_path / "run").exists()
+
+
+def test_a_scheduler_lost_mid_run_is_named_as_such():
+    """The scheduler shut down after the first partition: E207 (the cluster is gone), not E206 (a partition failed)."""
+    local = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1")
+    dasky = DaskEmbedder(SlowHash(delay=0.3), local.scheduler_address, partition=8, retries=1)
+    stopped = []
+
+    def progress(n):
+        if n and not stopped:
+            other = distributed.Client(local.scheduler_address, set_as_default=False)
+            other.shutdown()
+            stopped.append(True)
+
+    try:
+        with pytest.raises(AvovastausError) as info:
+            embed(dasky, [f"vastaus {i}" for i in range(64)], use_cache=False, progress=progress, chunk=8)
+    finally:
+        with contextlib.suppress(TimeoutError):  # its scheduler is already gone: closing it can only time out
+            local.close(timeout=2)
+    assert stopped and info.value.code == "E207" and "scheduler" in str(info.value)
+
+
+def test_a_service_that_is_not_dask_is_E205_quickly_and_without_a_stray_traceback(tmp_path):
+    """A port that accepts and never answers (an HTTP server waiting for a request): one coded line within the timeout, nothing else."""
+    import socket
+    import subprocess
+    import sys
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    port = server.getsockname()[1]
+    script = ("import avovastaus.embed.distributed as d; d.CONNECT_TIMEOUT_S = 1\n"
+              "from avovastaus.errors import AvovastausError\n"
+              "class E:\n    model_id, checksum, prompt = 'x', '0', ''\n"
+              f"try:\n    d.DaskEmbedder(E(), 'tcp://127.0.0.1:{port}').encode(['a'])\nexcept AvovastausError as e:\n    print(e.code)\n")
+    try:
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+        elapsed = time.perf_counter() - started
+    finally:
+        server.close()
+    assert done.stdout.strip() == "E205", done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert elapsed < 20

@@ -47,6 +47,30 @@ def check_address(address: str) -> str:
     return f"tcp://{match['host']}:{match['port']}"
 
 
+def probe(address: str) -> None:
+    """Open and close one connection to ``address`` with Dask's own handshake; E205 when nothing, or no Dask scheduler, answers there.
+
+    A refused port, an unreachable host (after ``CONNECT_TIMEOUT_S``) and a service that is not Dask (an
+    HTTP server that waits for a request, or bytes read as a huge frame length) all end here, before a ``Client`` exists.
+    """
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def handshake() -> None:
+        comm = await connect(address, timeout=CONNECT_TIMEOUT_S)
+        await comm.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(handshake(), CONNECT_TIMEOUT_S + 1))  # a service that never answers the handshake must not hold the run
+    except TimeoutError:
+        raise AvovastausError("E205", address=address, detail=f"no Dask scheduler answered within {CONNECT_TIMEOUT_S} s") from None
+    except OSError as exc:
+        raise AvovastausError("E205", address=address, detail=str(exc).splitlines()[0][:200] or type(exc).__name__) from None
+    except Exception as exc:  # noqa: BLE001 - bytes that are not Dask's protocol fail in many ways (MemoryError for a huge "frame")
+        raise AvovastausError("E205", address=address, detail=f"something answers there, but not a Dask scheduler ({type(exc).__name__})") from None
+
+
 def _encode_partition(embedder: Any, chunks: list[list[str]]) -> list[np.ndarray]:
     """Return the vectors of each chunk (runs on a worker; the embedder stays loaded between the worker's tasks)."""
     return [embedder.encode(texts) for texts in chunks]
@@ -99,9 +123,10 @@ class DaskEmbedder:
             from distributed import Client
         except ImportError as exc:
             raise AvovastausError("E205", address=self.address, detail=f"the package distributed is not installed ({exc})") from None
+        probe(self.address)  # a failed Client would print a stray traceback when collected, and may hang closing: never build one in vain
         try:
             return Client(self.address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever stops the connection, the user's address is the cause
             raise AvovastausError("E205", address=self.address, detail=str(exc).splitlines()[0][:200] or type(exc).__name__) from None
 
     def encode_chunks(self, chunks: Sequence[Sequence[str]]) -> Iterator[tuple[int, np.ndarray]]:
@@ -129,7 +154,8 @@ class DaskEmbedder:
                 try:
                     vectors = future.result()
                 except Exception as exc:  # noqa: BLE001 - a worker's error, after the retries
-                    if client.status in ("closing", "closed") or type(exc).__name__ in ("CommClosedError", "CancelledError"):
+                    # a lost scheduler cancels every future ("scheduler-connection-lost"): the cluster's fault, not a partition's
+                    if client.status in ("closing", "closed") or type(exc).__name__ in ("CommClosedError", "CancelledError", "FutureCancelledError"):
                         raise AvovastausError("E207", address=self.address, detail=f"{type(exc).__name__}: {str(exc)[:200]}") from None
                     for other in futures:
                         other.cancel()
