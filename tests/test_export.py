@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -216,26 +217,106 @@ def test_refi_qda_project_and_codebook(review_run, tmp_path):
     with zipfile.ZipFile(tmp_path / "kysely.qdpx") as archive:
         project = ET.fromstring(archive.read("project.qde"))
         sources = {name: archive.read(name).decode("utf-8") for name in archive.namelist() if name.startswith("sources/")}
-    codes = {c.get("guid"): c.get("name") for c in project.iterfind(".//q:CodeBook/q:Codes/q:Code", ns)}
+    codes = {c.get("guid"): c.get("name") for c in project.iterfind(".//q:CodeBook//q:Code[@isCodable='true']", ns)}
     themes = pd.read_csv(review_run / "themes.csv", dtype=str, keep_default_na=False)
     assert len(codes) == len(themes)
     answers = pd.read_csv(review_run / "answers.csv", dtype=str, keep_default_na=False)
-    coded = answers[(answers["excluded"] == "") & (answers["themes"] != "")]
+    analysed = answers[answers["excluded"] == ""]
     selections = list(project.iterfind(".//q:TextSource/q:PlainTextSelection", ns))
-    assert len(selections) == len(coded)
+    assert len(selections) == len(analysed)  # every analysed answer: its case refers to it
+    assert sum(1 for s in selections if s.find("q:Coding", ns) is not None) == int((analysed["themes"] != "").sum())
     for source in project.iterfind(".//q:TextSource", ns):
         text = sources[source.get("plainTextPath").replace("internal://", "sources/")]
         for selection in source.iterfind("q:PlainTextSelection", ns):
             start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
-            row = coded[(coded["id"] == selection.get("name")) & (coded["question"] == source.get("name"))].iloc[0]
+            row = analysed[(analysed["id"] == selection.get("name")) & (analysed["question"] == source.get("name"))].iloc[0]
             assert text[start:end] == " ".join(row["text"].split())  # the selection is the answer's own text
             refs = {codes[c.get("targetGUID")] for c in selection.iterfind("q:Coding/q:CodeRef", ns)}
-            assert len(refs) == len(row["themes"].split(";"))
+            assert len(refs) == len([t for t in row["themes"].split(";") if t])
     again = CliRunner().invoke(app, ["export", str(review_run), "--to", "qdpx", "--out", str(tmp_path / "again.qdpx")])
     assert again.exit_code == 0
-    with zipfile.ZipFile(tmp_path / "again.qdpx") as archive, zipfile.ZipFile(tmp_path / "kysely.qdpx") as first:
-        assert archive.read("project.qde") == first.read("project.qde")  # the same run exports the same project (stable ids)
+    assert (tmp_path / "again.qdpx").read_bytes() == (tmp_path / "kysely.qdpx").read_bytes()  # the same run exports the same project
     result = CliRunner().invoke(app, ["export", str(review_run), "--to", "qdc", "--out", str(tmp_path / "teemat.qdc")])
     assert result.exit_code == 0
     book = ET.parse(tmp_path / "teemat.qdc").getroot()
-    assert book.tag == "{urn:QDA-XML:codebook:1.0}CodeBook" and len(list(book.iter("{urn:QDA-XML:codebook:1.0}Code"))) == len(themes)
+    codable = [c for c in book.iter("{urn:QDA-XML:codebook:1.0}Code") if c.get("isCodable") == "true"]
+    assert book.tag == "{urn:QDA-XML:codebook:1.0}CodeBook" and len(codable) == len(themes)
+
+
+# ---------------------------------------------------------------- the bundled labelled survey (corpora/kyselysav)
+
+KYSELY = CORPORA / "kyselysav"
+KYSELY_QUESTIONS = ("yhteistyo", "kehitys")
+
+
+@pytest.fixture(scope="module")
+def sav_run(tmp_path_factory) -> Path:
+    """The bundled kysely.sav run once through the CLI (static-fi, the default codebook): labels and wordings come from the file."""
+    out = tmp_path_factory.mktemp("kyselysav") / "run"
+    args = ["run", str(KYSELY / "kysely.sav"), "--fast", "--quiet", "--id", "vastaaja", "--group", "ryhma", "--out", str(out)]
+    result = runner.invoke(app, [*args, *[a for q in KYSELY_QUESTIONS for a in ("--text", q)]])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_the_bundled_sav_is_what_its_build_script_makes_of_the_csv():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("kyselysav_build", KYSELY / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    assert build.main(["--check"]) == 0  # the committed .sav, byte for byte
+    data, meta = pyreadstat.read_sav(str(KYSELY / "kysely.sav"), user_missing=True)
+    csv = pd.read_csv(KYSELY / "kysely.csv", dtype=str, keep_default_na=False)
+    assert list(data["vastaaja"]) == list(csv["vastaaja"]) and list(data["kehitys"]) == list(csv["kehitys"])
+    assert 60 <= len(data) <= 120 and set(data["ryhma"]) == {1.0, 2.0, 3.0, 9.0}
+    assert meta.variable_value_labels["ryhma"][1.0] == "Kunnan työntekijä" and meta.missing_ranges["ryhma"] == [{"lo": 9.0, "hi": 9.0}]
+    assert abs(data["paino"].mean() - 1) < 0.01 and (data["paino"] > 0).all()
+    labels = dict(zip(meta.column_names, meta.column_labels))
+    assert labels["kehitys"].startswith("Mitä kunnan pitäisi tehdä")
+
+
+def test_sav_run_exported_to_spss_keeps_labels_and_matches_answers_csv(sav_run, tmp_path):
+    run, flags = _expected(sav_run)
+    assert run.manifest.model_extra["questions"]["yhteistyo"]["label"].startswith("Miten kunnan ja järjestöjen yhteistyö")
+    result = export_run(sav_run, "spss", tmp_path / "teemat.sav")
+    data, meta = pyreadstat.read_sav(str(result.path))
+    codebook = pd.read_csv(result.codebook, dtype=str, keep_default_na=False)
+    assert list(data["vastaaja"]) == list(pd.unique(run.answers["id"])) and len(data) == 90
+    assert set(data["ryhma"]) == {"Kunnan työntekijä", "Järjestön työntekijä", "Järjestön vapaaehtoinen tai luottamushenkilö", ""}  # 9 is user missing
+    labels = dict(zip(meta.column_names, meta.column_labels))
+    label_of = dict(zip(run.themes["theme"], run.themes["label"]))
+    themed = codebook[codebook["theme"] != ""]
+    assert len(themed) == len({(q, t) for _, q, t in flags}) and sum(flags.values()) > 0
+    for row in themed.itertuples():
+        assert labels[row.variable] == label_of[row.theme] and meta.variable_value_labels[row.variable] == {0: "ei", 1: "kyllä"}
+        for respondent, value in zip(data["vastaaja"], data[row.variable]):
+            want = flags.get((respondent, row.question, row.theme))
+            assert pd.isna(value) if want is None else int(value) == want
+    assert labels["yhteistyo_paateema"] == "Pääteema: " + run.manifest.model_extra["questions"]["yhteistyo"]["label"]
+
+
+def test_sav_run_exported_to_qdpx_validates_and_its_codings_match_answers_csv(sav_run, tmp_path):
+    import re
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from tests.unit.io.test_refi import SCHEMA, Schema
+
+    result = export_run(sav_run, "qdpx", tmp_path / "kysely.qdpx")
+    with zipfile.ZipFile(result.path) as archive:
+        assert "project.qde" in archive.namelist()  # at the archive root, as REFI-QDA asks
+        project = ET.fromstring(archive.read("project.qde"))
+    assert Schema(SCHEMA).problems(project) == []
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    theme_of = {c.get("guid"): re.search(r"^Tunniste: (.+)$", c.findtext("q:Description", namespaces=ns), re.MULTILINE).group(1)
+                for c in project.iter("{urn:QDA-XML:project:1.0}Code") if c.get("isCodable") == "true"}
+    coded = {(s.get("name"), source.get("name")): sorted(theme_of[r.get("targetGUID")] for r in s.iterfind("q:Coding/q:CodeRef", ns))
+             for source in project.iterfind("q:Sources/q:TextSource", ns) for s in source.iterfind("q:PlainTextSelection", ns)}
+    answers = pd.read_csv(sav_run / "answers.csv", dtype=str, keep_default_na=False)
+    analysed = answers[answers["excluded"] == ""]
+    assert coded == {(r.id, r.question): sorted(filter(None, r.themes.split(";"))) for r in analysed.itertuples()}
+    groups = {c.get("name"): c.findtext("q:VariableValue/q:TextValue", namespaces=ns) for c in project.iterfind("q:Cases/q:Case", ns)}
+    assert len(groups) == 90 and groups["V001"] == "Kunnan työntekijä" and groups["V037"] is None  # V037 answered "ei halua sanoa" (9)
+    wording = project.findtext("q:Variables/q:Variable/q:Description", namespaces=ns)
+    assert wording == "Vastaajaryhmä"

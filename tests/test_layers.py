@@ -17,7 +17,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "avovastaus"
 
 #: the layers in flow order; a module may import from its own layer and the ones before it, never after
-LAYERS = ("errors", "config", "io", "finnish", "embed", "themes", "stats", "report", "review", "compare", "evaluate", "model", "pipeline", "cli")
+LAYERS = ("errors", "qdc", "config", "io", "finnish", "embed", "themes", "stats", "report", "review", "compare", "evaluate", "model", "pipeline", "cli")
 
 
 def module_name(path: Path) -> str:
