@@ -41,3 +41,24 @@ def test_the_app_switches_between_questions(tmp_path):
     queue = client.get("/queue?question=kehittaminen").get_data(as_text=True)
     assert "/yhteistyo_nyt" not in "".join(line for line in queue.splitlines() if "data-key=" in line)
     assert client.get("/?question=ei_ole").status_code == 400
+
+
+def test_a_weighted_one_question_run_shows_its_wording_and_weighted_bars(tmp_path):
+    """The question as it was asked above the themes (#26), and the group bars weighted like groups.csv, said so (#25)."""
+    from avovastaus.config import load_config
+    from avovastaus.pipeline import run_pipeline
+
+    from .conftest import CORPORA
+
+    run = tmp_path / "run"
+    config = load_config(overrides={"ingest": {"id": "vastaaja_id", "text": ["ongelmat"], "group": ["sukupuoli"], "weight": "paino"},
+                                    "codebook": "none", "embed": {"model": "static-fi"},
+                                    "questions": {"ongelmat": {"label": "Maailman kolme suurinta ongelmaa ovat…"}}})
+    run_pipeline(CORPORA / "nuorisokysely" / "answers.csv", config, run)
+    page = create_app(run).test_client().get("/").get_data(as_text=True)
+    assert 'id="question-wording"' in page and "Maailman kolme suurinta ongelmaa ovat…" in page
+    assert "Osuus ryhmittäin (painotettu)" in page
+    groups = pd.read_csv(run / "groups.csv", dtype={"group": str}, keep_default_na=False)
+    shown = groups[(groups["suppressed"].astype(str) == "False") & (groups["group"] == "nainen")]
+    shares = {f"{round(float(s) * 100):.0f} %" for s in shown["share"]}
+    assert any(s in page for s in shares)

@@ -126,7 +126,7 @@ def run(
     config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", show_default="the built-in configs/default.toml", help="TOML config."),
     codebook: Optional[list[str]] = typer.Option(
         None, "--codebook", metavar="FILE|none|COLUMN=FILE", show_default="the built-in kuntajarjesto codebook, made for municipality-NGO surveys",
-        help="Codebook YAML, or 'none' for pure discovery (themes found from the answers alone); COLUMN=FILE or COLUMN=none for one "
+        help="Codebook YAML or REFI-QDA .qdc (from NVivo, ATLAS.ti, MAXQDA), or 'none' for pure discovery (themes found from the answers alone); COLUMN=FILE or COLUMN=none for one "
              "question only (repeat for several)."),
     out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", show_default="runs/<input stem>", help="Run directory."),
     id: Optional[str] = typer.Option(None, "--id", metavar="COLUMN", show_default="the data row number", help="Respondent id column."),

@@ -15,7 +15,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E001": ("Config file not found: {path}", "Check the path (relative paths are read from the current directory), or leave out --config to use the built-in defaults; `avovastaus config --show` prints them."),
     "E002": ("Invalid config {path}:\n{problems}", "Fix or remove the keys listed above; `avovastaus config --show` prints every valid key with its default."),
     "E003": ("Invalid codebook {path}:\n{problems}", "Each theme needs an id, a label, a description and at least one example answer; compare with the built-in codebook {example}."),
-    "E004": ("Cannot parse {path}: {detail}", "Check the file's syntax (TOML for configs, YAML for codebooks)."),
+    "E004": ("Cannot parse {path}: {detail}", "Check the file's syntax (TOML for configs, YAML or REFI-QDA XML (.qdc) for codebooks)."),
     "E005": ("Codebook not found: {path}", "Check the path (relative paths are read from the current directory), pass --codebook none for pure discovery, or leave it out to use the built-in codebook."),
     "E006": ("Config [finnish] yes_no_questions names {names}, but {path} has no open question of that name", "Use the names of the open-question columns (--text): {questions}; or leave the key out (every question then asks for a description)."),
     # input

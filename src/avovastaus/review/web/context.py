@@ -23,6 +23,14 @@ from avovastaus.review.web.text import text
 from avovastaus.stats.summarize import mark_significant, shares_by_group
 
 
+def _single_wording(run: Any) -> str:
+    """Return the wording of a one-question run's question when it has one besides its column name ("" otherwise)."""
+    if run.several_questions:
+        return ""
+    [(column, label)] = question_labels(run).items() or [("", "")]
+    return label if label != column else ""
+
+
 def anchor_of(key: str) -> str:
     """Return the HTML id of an answer's card (stable across pages and decisions; answer keys may hold any character)."""
     return "a-" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
@@ -58,6 +66,8 @@ class Site:
     question_of: dict[str, str] = field(default_factory=dict)
     #: respondent id -> design weight (weighted runs: the group bars are weighted as in groups.csv)
     weight_of: dict[str, float] | None = None
+    #: a one-question run's wording (``[questions.COL] label`` or the SPSS/Stata variable label), shown above its themes
+    wording: str = ""
     _cells: dict[str, tuple[Any, list[dict[str, Any]]]] = field(default_factory=dict)
     _totals: tuple[int, list[dict[str, Any]]] | None = None
 
@@ -96,6 +106,7 @@ class Site:
             questions=question_labels(run) if run.several_questions else {},
             question_of=dict(zip(keys, answers["question"])),
             weight_of=dict(zip(answers["id"], answers["weight"].astype(float))) if run.weight and "weight" in answers else None,
+            wording=_single_wording(run),
         )
 
     def _respondent_groups(self, st: Reviewed) -> list[dict[str, Any]]:

@@ -102,7 +102,7 @@ def index() -> str:
     downloads = [n for n in DOWNLOADS if (s.run_dir / REVIEWED_DIR / n).is_file()]
     return render_template("index.html", themes=themes, skipped=skipped, n_answers=n_answers, base=version, counts=counts,
                            warning=s.warning, min_cell=s.min_cell, alpha=s.alpha, downloads=downloads, question=question, questions=s.questions,
-                           weighted=s.weight_of is not None)
+                           weighted=s.weight_of is not None, wording=s.wording)
 
 
 @pages.get("/theme/<theme>")
