@@ -3,7 +3,7 @@
 Every case writes its input into a temporary folder, runs the CLI on it as a subprocess under
 ``/usr/bin/time -f "%e %M"`` and a ``timeout 300`` watchdog, and records the wall seconds, the peak
 RSS, the exit code and the first stderr line that carries an error code (E123), or "completed" for
-exit 0. The table is printed and written to ``benchmarks/RESULTS_hostile.md``.
+exit 0. The table is printed and written to ``benchmarks/results/hostile.md`` (a section of RESULTS.md).
 
     python benchmarks/hostile.py                 # every case
     python benchmarks/hostile.py --only xlsx-bomb
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-RESULTS_FILE = PROJECT / "benchmarks" / "RESULTS_hostile.md"
+RESULTS_FILE = PROJECT / "benchmarks" / "results" / "hostile.md"
 CORPUS = PROJECT / "corpora" / "kuntajarjesto" / "answers.csv"
 VENV_BIN = PROJECT / ".venv" / "bin"
 CLI = VENV_BIN / "avovastaus" if (VENV_BIN / "avovastaus").exists() else Path(shutil.which("avovastaus") or "avovastaus")
@@ -383,7 +383,7 @@ def _limits() -> list[str]:
 
 def markdown(results: list[Result], machine: str, partial: bool) -> str:
     intro = [
-        "# Hostile inputs",
+        "## Hostile inputs",
         "",
         (
             "Does `avovastaus run` refuse each hostile input with a coded error, or complete, in bounded time and memory? "

@@ -17,7 +17,7 @@ comes back.
 * speed: microseconds per call over the Yle 2015 comments seen for the first time (when ``../shared/data`` has
   them), over the dev half's answers repeated 20 times (warm caches) and over 20,000 long answers.
 
-Writes the section to ``benchmarks/RESULTS_nonanswer_registers.md`` (a file of its own, not RESULTS.md).
+Writes the section to ``benchmarks/results/nonanswer_registers.md`` (collected into RESULTS.md).
 
 Usage: .venv/bin/python benchmarks/nonanswer_registers.py [--half dev|test|both] [--errors] [--no-write]
 """
@@ -37,7 +37,7 @@ from common import PROJECT, SHARED, machine_line, source_line, table, write_sect
 
 GOLD = PROJECT / "corpora" / "nonanswer_registers" / "gold.csv"
 OLD_GOLD = PROJECT / "corpora" / "finnish_gold" / "nonanswers.csv"
-OUT = PROJECT / "benchmarks" / "RESULTS_nonanswer_registers.md"
+OUT = PROJECT / "benchmarks" / "results" / "nonanswer_registers.md"
 #: hand-written development sets beside the gold, in rounds (see the file's header)
 OWN = PROJECT / "tests" / "unit" / "finnish" / "nonanswer_own_cases.tsv"
 OWN_QUESTIONS = {"ILO": "Mikä tekee sinut iloiseksi?", "PELKO": "Mikä sinua pelottaa?", "HYVA": "Missä olet hyvä?",

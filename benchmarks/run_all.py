@@ -4,7 +4,7 @@ Each script runs in a fresh interpreter, so its peak memory and its import/model
 own. A script that finds no shared data prints ``SKIP`` and exits 0; its old section (if any) is kept
 and marked as not re-run.
 
-Usage: .venv/bin/python benchmarks/run_all.py [NAME ...]   (``make bench``; NAME: sib200, backends, yle, keywords, stability, scale, scaling, dask_bench, review_load, finnish, codebook)
+Usage: .venv/bin/python benchmarks/run_all.py [NAME ...]   (``make bench``; NAME: one of BENCHMARKS below)
        .venv/bin/python benchmarks/run_all.py --only-collect   (rebuild RESULTS.md from the existing sections, run nothing)
 """
 
@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import BENCH, PROJECT, RESULTS, machine_line, run_measured, source_line, table  # noqa: E402
 
 #: in the order their sections appear in RESULTS.md
-BENCHMARKS = ["sib200", "backends", "yle", "keywords", "stability", "scale", "scaling", "dask_bench", "review_load", "finnish", "codebook"]
+BENCHMARKS = ["sib200", "backends", "yle", "keywords", "stability", "scale", "scaling", "dask_bench", "review_load", "finnish", "codebook",
+              "survey_questions", "nonanswer_registers", "effects_simulation", "hostile"]
 
 
 def main(names: list[str]) -> int:

@@ -13,7 +13,7 @@ respondent. For each configuration the run is made once on the whole file, as a 
 * themes per question, and answers carrying several themes.
 
 "before" = one theme space for all questions, one theme per answer (`[cluster] per_question = false`,
-every question of kind text); "after" = the defaults. Writes a section to benchmarks/RESULTS_survey_questions.md.
+every question of kind text); "after" = the defaults. Writes a section to benchmarks/results/survey_questions.md (collected into RESULTS.md).
 
     .venv/bin/python benchmarks/survey_questions.py [--embedder e5-small|static-fi]
 """
@@ -105,7 +105,7 @@ def main() -> None:
                     lines.append(f"| {name} | {half} | {q} | {s['n']} | {s['labels']:.2f} | {s['precision']:.3f} | {s['recall']:.3f} | **{s['f1']:.3f}** |")
     text = "\n".join(lines + [""] + notes) + "\n"
     print(text)
-    (ROOT / "benchmarks" / "RESULTS_survey_questions.md").write_text(text, encoding="utf-8")
+    (ROOT / "benchmarks" / "results" / "survey_questions.md").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

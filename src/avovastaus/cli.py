@@ -318,6 +318,42 @@ def compare_(
             typer.echo(path)
 
 
+@app.command("effects")
+def effects_(
+    run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="A run directory written by `avovastaus run`."),
+    covariate: list[str] = typer.Option(..., "--covariate", metavar="COLUMN",
+                                        help="A covariate: a --group column of the run or any column of its survey file; repeat for several (modelled together)."),
+    categorical: Optional[list[str]] = typer.Option(None, "--categorical", metavar="COLUMN", help="Treat this covariate as categories even if its values are numbers."),
+    reference: Optional[list[str]] = typer.Option(None, "--reference", metavar="COLUMN=LEVEL", show_default="the most common level",
+                                                  help="The reference level of a categorical covariate."),
+    data: Optional[Path] = typer.Option(None, "--data", metavar="FILE", show_default="the file the run read", help="The survey file to read covariates from."),
+    lang: Optional[str] = typer.Option(None, "--lang", metavar="fi|en", show_default="the run's report.lang", help="Language of effects.md and effects.html."),
+) -> None:
+    """Model each theme's prevalence on several covariates at once: average marginal effects (percentage points) with intervals, BH-adjusted.
+
+    Per question and theme, a logistic regression of theme presence on all covariates (weighted when the
+    run is); writes RUN_DIR/effects.csv, effects.md and effects.html (a dot-and-whisker chart per
+    covariate) and adds an effects section to the run's reports.
+    """
+    from avovastaus.report.effects import write_effects
+    from avovastaus.report.write import write_reports
+
+    if lang not in (None, "fi", "en"):
+        raise typer.BadParameter("--lang must be fi or en")
+    references = {}
+    for value in reference or []:
+        column, equals, level = value.partition("=")
+        if not equals or not column:
+            raise typer.BadParameter(f"--reference {value!r}: write COLUMN=LEVEL")
+        references[column] = level
+    _stop_cleanly_on_signals()
+    with _errors():
+        for path in write_effects(run_dir, covariate, data, categorical or (), references, lang):
+            typer.echo(path)
+        for path in write_reports(run_dir, lang=lang):
+            typer.echo(path)
+
+
 @app.command()
 def review(
     run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="A run directory written by `avovastaus run`."),

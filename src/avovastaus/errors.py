@@ -62,6 +62,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E320": ("Cannot export to {target}: {detail}", "Use --to spss (.sav), stata (.dta), csv or parquet, with an --out file of that suffix (or leave --out out: RUN/export.<suffix>)."),
     "E321": ("Cannot merge the run {run} into {path}: {detail}", "Pass the survey file the run was made from with --merge-into; its id column ({column}) must hold the run's respondent ids, each once."),
     "E322": ("Cannot write the {kind} file {path}: {detail}", "Export to another format with --to (parquet and csv hold anything), or fix the value named above in the original file."),
+    "E330": ("Cannot read the covariates {columns} from {path}: {detail}",
+             "Name a column of the run's survey file (or a --group column) with --covariate; if the file has moved, pass it with --data FILE."),
+    "E331": ("Cannot model the covariate effects: {detail}", "Name one or more columns with --covariate (the design weight is applied, not modelled); see `avovastaus effects --help`."),
     "E304": ("Nothing to analyse in {path}: all {n_read} answers were excluded ({reasons})", "Check that --text names the open-question columns."),
     # review journal
     "E401": (

@@ -31,6 +31,9 @@ TABLES = ("answers.csv", "themes.csv", "groups.csv")
 #: each respondent group's distinctive words; runs made before it existed lack it
 GROUP_WORDS = "group_words.csv"
 REPORTS = ("report.html", "report.md", "summary.xlsx")
+#: ``avovastaus effects``: covariate effects on themes, written into the run (a new run replaces them)
+EFFECTS = "effects.csv"
+EFFECTS_OUTPUTS = (EFFECTS, "effects.md", "effects.html")
 OUTPUTS = ("manifest.json", *TABLES, *REPORTS)
 #: the review journal and what sits beside it (SQLite's WAL files, readable exports of a damaged journal), and the reviewed export
 REVIEW_WORK = ("review.sqlite", "review.sqlite-wal", "review.sqlite-shm", "review.sqlite.readable-*.jsonl", "reviewed")
@@ -47,11 +50,11 @@ def is_run(folder: Path) -> bool:
 
 #: what ``avovastaus run`` writes into its folder: it replaces only these; review work of a run it replaces is kept aside
 RUN_OUTPUT = Output(
-    "run", frozenset({*OUTPUTS, GROUP_WORDS, "review.sqlite"}), is_run, human=REVIEW_WORK,
+    "run", frozenset({*OUTPUTS, GROUP_WORDS, *EFFECTS_OUTPUTS, "review.sqlite"}), is_run, human=REVIEW_WORK,
     fix="Choose an empty or new folder with --out (a run replaces only an earlier run, with --force).",
 )
 INTEGER_COLUMNS = {"size", "n_group", "n_theme"}
-FLOAT_COLUMNS = {"score", "confidence", "share", "weight", "n_effective", "share_unweighted", "stability", "p_value", "p_adjusted", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high"}
+FLOAT_COLUMNS = {"score", "confidence", "share", "weight", "n_effective", "share_unweighted", "ame", "se", "ame_low", "ame_high", "effective_n", "sd", "stability", "p_value", "p_adjusted", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high"}
 #: written unrounded (shortest exact repr): a p-value of 1.2e-13 must not read 0 (formatting is the reports' job)
 EXACT_COLUMNS = {"p_value", "p_adjusted", "weight"}
 BOOLEAN_COLUMNS = {"suppressed"}
@@ -254,6 +257,8 @@ class Run:
     themes: pd.DataFrame
     groups: pd.DataFrame
     group_words: pd.DataFrame | None = None
+    #: effects.csv, when ``avovastaus effects`` has been run on it
+    effects: pd.DataFrame | None = None
 
     @functools.cached_property
     def fingerprint(self) -> str:
@@ -313,7 +318,11 @@ def load_run(run_dir: Path) -> Run:
     if (run_dir / GROUP_WORDS).is_file():
         with contextlib.suppress(ValueError, pd.errors.ParserError, UnicodeDecodeError):  # optional: a report without the words
             words = read_csv(run_dir / GROUP_WORDS, escaped)
-    return Run(run_dir, manifest, tables["answers.csv"], tables["themes.csv"], tables["groups.csv"], words)
+    effects = None
+    if (run_dir / EFFECTS).is_file():
+        with contextlib.suppress(ValueError, pd.errors.ParserError, UnicodeDecodeError):  # optional: a report without the effects section
+            effects = read_csv(run_dir / EFFECTS, escaped)
+    return Run(run_dir, manifest, tables["answers.csv"], tables["themes.csv"], tables["groups.csv"], words, effects)
 
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from avovastaus.io.rundir import Run
 from avovastaus.report import formatting as fmt
+from avovastaus.report.effects import effects_section
 from avovastaus.report.groups import GroupSummary, difference_sentence, group_pairs, methods_text, respondents_phrase, scope_rows, several_themes_note, share_phrase, summaries
 from avovastaus.report.redact import redact
 from avovastaus.report.view import agreement_lines, codebook_warning, excluded_view, input_notes, review_lines, significance, themes_view, ui, unassigned_view
@@ -131,5 +132,5 @@ def render_html(run: Run, lang: str = "fi", mask: Callable[[str], str] = redact)
         input_name=Path(m.input.path).name, review=m.review, several_note=several_themes_note(lang), methods=methods_text(run, lang),
         num=lambda v: fmt.number(v, lang, 2),
         review_source=Path(m.review.source).name if m.review else "", review_text=review_lines(run, lang), fit_warning=codebook_warning(run, lang),
-        agreement=agreement_lines(run, lang), unassigned=unassigned_view(run, lang, mask),
+        agreement=agreement_lines(run, lang), effects=effects_section(run, lang, mask), unassigned=unassigned_view(run, lang, mask),
     )

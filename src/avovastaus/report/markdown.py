@@ -8,6 +8,7 @@ from typing import Callable
 
 from avovastaus.io.rundir import Run
 from avovastaus.report import formatting as fmt
+from avovastaus.report.effects import effects_section
 from avovastaus.report.groups import difference_sentence, methods_text, respondents_phrase, scope_sentence, several_themes_note, share_phrase, summaries
 from avovastaus.report.redact import redact
 from avovastaus.report.view import agreement_lines, codebook_warning, input_notes, md_text, review_lines, significance, themes_view, ui, unassigned_view
@@ -63,6 +64,9 @@ def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = red
         agreeing = agreement_lines(run, lang)
         if agreeing:
             lines += ["", t["agreement_title"], ""] + [f"- {md_text(line)}" for line in agreeing]
+    effects = effects_section(run, lang, mask, md_text)  # the names in its sentences escaped, its own "p < 0,05" kept as it reads
+    if effects:
+        lines += ["", f"## {effects['title']}", "", md_text(effects["method"]), ""] + [f"- {x}" for x in effects["sentences"]] + ["", effects["more"]]
     lines += ["", f"## {t['methods']}", "", " ".join(methods_text(run, lang)), ""]
     return "\n".join(lines)
 
