@@ -11,6 +11,7 @@ import pytest
 
 from avovastaus.config import MAX_DEPTH, load_codebook, load_config
 from avovastaus.errors import AvovastausError
+from avovastaus.stats.summarize import POOLED_GROUP
 from avovastaus.io.ingest import _unique_names, ingest
 from avovastaus.pipeline import run_pipeline
 
@@ -67,7 +68,7 @@ def test_repeated_header_names_are_made_unique_in_linear_time():
 
 
 def test_a_group_column_of_distinct_values_is_named_and_its_groups_pooled(tmp_path):
-    """A postcode or organisation name used as a grouping: a warning, and the reports list its small groups as one line."""
+    """A postcode or organisation name used as a grouping: a warning, and its small groups pooled into one (groups.csv, reports), counted."""
     base = pd.read_csv(Path(__file__).parents[1] / "corpora" / "kuntajarjesto" / "answers.csv", dtype=str, keep_default_na=False)
     frame = base[["vastaaja_id", "yhteistyo_nyt", "vastaajaryhma"]].copy()
     frame["organisaatio"] = [f"yhdistys {i}" for i in range(len(frame))]
@@ -81,8 +82,11 @@ def test_a_group_column_of_distinct_values_is_named_and_its_groups_pooled(tmp_pa
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert any("organisaatio" in w and "not a grouping" in w for w in manifest["warnings"])
     report = (tmp_path / "run" / "report.md").read_text(encoding="utf-8")
-    assert "ryhmää, joissa on alle 5 vastaajaa" in report
-    assert report.count("(organisaatio)") == 0  # no summary per one-person group
+    assert "ryhmää, joissa on alle 5 vastaajaa, yhdistettiin yhdeksi ryhmäksi" in report
+    assert report.count("(organisaatio)") == 1  # one summary, of the pooled group: none per one-person group
+    assert manifest["statistics"]["pooled_groups"] == {"organisaatio": manifest["counts"]["analysed"]}  # respondents with an analysed answer
+    groups = pd.read_csv(tmp_path / "run" / "groups.csv", dtype=str, keep_default_na=False)
+    assert set(groups.loc[groups["group_column"] == "organisaatio", "group"]) == {POOLED_GROUP}
     assert "(vastaajaryhma)" in report
 
 
