@@ -207,7 +207,7 @@ Seed {args.seed} (`numpy.random.SeedSequence({args.seed}).spawn(3)`: one stream 
 coverage {reps_cov} per n and design, power {reps_pow} per cell. Time: {total:.0f} s in all (confounding {timings['confounding']:.0f} s,
 coverage {timings['coverage']:.0f} s, power {timings['power']:.0f} s), one process.
 
-## 1. Correlated covariates, one effect
+### 1. Correlated covariates, one effect
 
 1,000 respondents; group B half of them; region = group with probability 0.8 (phi = 0.6); the theme is raised by 20 % in
 group A and 30 % in group B whatever the region. *Marginal*: the group summaries' comparison, each covariate alone (share in
@@ -219,7 +219,7 @@ Flagged = BH-adjusted p < 0.05 (BH over the two terms in both), share of {reps_c
 The marginal comparison flags the region in {conf['marg_region']:.0%} of replications (its difference, {conf['diff_region']:+.1f} pp, is the
 group's effect seen through the correlation); the model flags it in {conf['model_region']:.1%} (nominal 5 %) and the group in {conf['model_group']:.0%}.
 
-## 2. Coverage of the 95 % interval
+### 2. Coverage of the 95 % interval
 
 Population: region Y a fifth; P(group B) 0.35 in X and 0.7 in Y; age ~ N(45, 15); logit P(theme) = {ALPHA} + {B_GROUP}·[B] +
 {B_REGION}·[Y] + {B_AGE}·(age − 45). True population AMEs by the population formula (exact sum over region and group,
@@ -231,7 +231,7 @@ Designs: a simple random sample (unweighted analysis); a stratified sample with 
 
 {cov_table}
 
-## 3. Power
+### 3. Power
 
 Correlated group and region as in 1 (both in the model); 8 themes a call, one of which is raised 20 % + effect in group B;
 BH over 8 themes x 2 terms. Cell: share of {reps_pow} replications in which the planted group term has BH-adjusted p < 0.05

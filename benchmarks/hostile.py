@@ -395,15 +395,15 @@ def markdown(results: list[Result], machine: str, partial: bool) -> str:
         "",
         f"Machine: {machine}.",
         "",
-        "## Cases",
+        "### Cases",
         "",
         *[f"- **{c.name}**: {c.what}" for c in CASES if any(r.case == c.name for r in results)],
         "",
-        "## Limits the project enforces",
+        "### Limits the project enforces",
         "",
         *_limits(),
         "",
-        "## Results",
+        "### Results",
         "",
         (
             "Wall seconds and peak RSS are of the CLI process (GNU time; the RSS is the largest of the process tree's). "
@@ -418,7 +418,7 @@ def markdown(results: list[Result], machine: str, partial: bool) -> str:
     ]
     completed = [r for r in results if r.exit_code == 0 and r.manifest]
     if completed:
-        intro += ["## Completed runs", "", "From each run's manifest.json: its stage timings (s) and warnings.", ""]
+        intro += ["### Completed runs", "", "From each run's manifest.json: its stage timings (s) and warnings.", ""]
         for r in completed:
             timings = r.manifest.get("timings_s") or {}
             stages = ", ".join(f"{k} {v:.1f}" for k, v in timings.items())
