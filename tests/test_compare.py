@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from avovastaus.cli import app
-from avovastaus.compare.analysis import Match, match_themes, similarity_matrix
+from avovastaus.compare.analysis import Match, keyword_similarity, match_themes, similarity_matrix
 from avovastaus.config import load_config
 from avovastaus.pipeline import run_pipeline
 
@@ -119,8 +119,27 @@ def test_codebook_ids_match_first_then_answer_similarity():
 def test_unlike_themes_are_not_forced_together():
     matches = match_themes({"a": "discovered", "b": "discovered"}, {"c": "discovered", "d": "discovered"},
                            {"a": MONEY, "b": NEWS}, {"c": NETWORK, "d": NEWS})
-    assert Match("b", "d", "similarity", matches[0].similarity) in matches
+    assert Match("b", "d", "similarity", matches[0].similarity, "answers") in matches
     assert Match("a", None, "vanished") in matches and Match(None, "c", "appeared") in matches
+
+
+def test_a_theme_whose_answers_changed_is_matched_by_its_keywords():
+    """Wave 2's theme holds new kinds of answers (queues, staff) beside the old ones: members differ, its lemmas do not (#24)."""
+    money_then = ["Avustukset pienenivät.", "Rahoitusta ei ole riittävästi.", "Tilavuokrat nousivat."]
+    money_now = ["Jonot terveysasemalle ovat pitkät.", "Henkilöstöä ei ole tarpeeksi.", "Ei ole aikaa yhteistyöhön.", "Avustuksia leikattiin."]
+    matches = match_themes({"teema_01": "discovered", "teema_02": "discovered"}, {"teema_03": "discovered", "teema_04": "discovered"},
+                           {"teema_01": money_then, "teema_02": NEWS}, {"teema_03": money_now, "teema_04": NETWORK},
+                           old_keywords={"teema_01": ["raha", "avustus", "resurssi", "tila"], "teema_02": ["tiedote", "uutiskirje"]},
+                           new_keywords={"teema_03": ["resurssi", "raha", "jono", "henkilöstö"], "teema_04": ["verkosto", "tapaaminen"]})
+    match = next(m for m in matches if m.old == "teema_01")
+    assert match.new == "teema_03" and match.basis == "similarity" and match.evidence == "keywords"
+    assert Match("teema_02", None, "vanished") in matches  # news vs. networks: neither answers nor keywords alike
+
+
+def test_keyword_similarity_weighs_the_top_words():
+    assert keyword_similarity(["raha", "tila"], ["raha", "tila"]) == pytest.approx(1.0)
+    assert keyword_similarity(["raha", "a", "b", "c"], ["raha", "x", "y", "z"]) > keyword_similarity(["a", "b", "c", "raha"], ["x", "y", "z", "raha"])
+    assert keyword_similarity([], ["raha"]) == 0.0
 
 
 def test_carried_review_decisions_match_by_id_and_renamed_label():
@@ -185,3 +204,20 @@ def test_themes_match_only_within_their_question():
     matches = match_themes(sources(old), sources(new), old, new, old_questions=questions(old), new_questions=questions(new))
     assert sorted((m.old, m.new, m.basis) for m in matches if m.old) == [("ongelmat:teema_01", None, "vanished"), ("ongelmat:teema_02", "ongelmat:teema_02", "similarity")]
     assert [(m.new, m.basis) for m in matches if not m.old] == [("kehy:teema_01", "appeared")]
+
+
+def test_each_waves_codebook_coverage_is_stated(waves, tmp_path):
+    old, new = waves
+    result = CliRunner().invoke(app, ["compare", str(old), str(new), "--out", str(tmp_path / "cmp")])
+    assert result.exit_code == 0, result.output
+    coverage = json.loads((tmp_path / "cmp" / "compare.json").read_text(encoding="utf-8"))["codebook_coverage"]
+    for wave, run in (("old", old), ("new", new)):
+        answers = pd.read_csv(run / "answers.csv", dtype=str, keep_default_na=False)
+        themes = pd.read_csv(run / "themes.csv", dtype=str, keep_default_na=False)
+        codebook = set(themes.loc[themes["source"] == "codebook", "theme"])
+        analysed = answers[answers["excluded"] == ""]
+        outside = sum(1 for ts in analysed["themes"] if not set(ts.split(";")) & codebook)
+        assert coverage[f"outside_{wave}"] == pytest.approx(outside / len(analysed))
+    assert 0 <= coverage["p_value"] <= 1 and coverage["diff_low"] <= coverage["diff"] <= coverage["diff_high"]
+    assert "Koodikirjan ulkopuolelle jäi" in (tmp_path / "cmp" / "compare.md").read_text(encoding="utf-8")
+    assert 'id="coverage-1"' in (tmp_path / "cmp" / "compare.html").read_text(encoding="utf-8")

@@ -31,7 +31,7 @@ from avovastaus.stats.summarize import (
 MIN_SIMILARITY = 0.3
 OVERALL = ""
 COMPARE_COLUMNS = [
-    "group_column", "group", "theme_old", "theme_new", "label", "basis", "similarity", "status",
+    "group_column", "group", "theme_old", "theme_new", "label", "basis", "similarity", "evidence", "status",
     "n_old", "k_old", "share_old", "ci_low_old", "ci_high_old", "n_new", "k_new", "share_new", "ci_low_new", "ci_high_new",
     "diff", "diff_low", "diff_high", "p_value", "p_adjusted", "suppressed",
 ]
@@ -45,6 +45,8 @@ class Match:
     new: str | None
     basis: str  # codebook | review | similarity | appeared | vanished
     similarity: float | None = None
+    #: for a similarity match, the evidence that decided it: ``answers`` (member texts) or ``keywords`` (the themes' keyword lists)
+    evidence: str | None = None
 
 
 # ---------------------------------------------------------------- checks
@@ -98,10 +100,16 @@ def match_themes(
     old_sources: dict[str, str], new_sources: dict[str, str], old_members: dict[str, list[str]], new_members: dict[str, list[str]],
     carried: bool = False, old_labels: dict[str, str] | None = None, new_labels: dict[str, str] | None = None,
     min_similarity: float = MIN_SIMILARITY, old_questions: dict[str, str] | None = None, new_questions: dict[str, str] | None = None,
+    old_keywords: dict[str, list[str]] | None = None, new_keywords: dict[str, list[str]] | None = None,
 ) -> list[Match]:
-    """Return the theme matches between two waves: codebook ids, then carried review decisions (when ``carried``), then member-text similarity.
+    """Return the theme matches between two waves: codebook ids, then carried review decisions (when ``carried``), then similarity.
 
-    ``old_questions`` / ``new_questions``: each theme's question (``""`` shared); a theme matches only a theme of the same question.
+    Similarity is the larger of two kinds of evidence of what a theme is: its member answers (character
+    n-gram centroids, :func:`similarity_matrix`) and its keywords (:func:`keyword_similarity`). Members
+    alone miss a theme whose answers changed between the waves (a theme that grew from 33 to 51 answers,
+    half of them new kinds of answers), while its lemmas stay; keywords alone miss themes labelled by
+    common words. ``old_questions`` / ``new_questions``: each theme's question (``""`` shared); a theme
+    matches only a theme of the same question.
     """
     matches: list[Match] = []
     left, right = [t for t in old_sources], [t for t in new_sources]
@@ -120,7 +128,9 @@ def match_themes(
                 left.remove(t)
                 right.remove(target)
     if left and right:
-        sim = similarity_matrix([old_members.get(t, []) for t in left], [new_members.get(t, []) for t in right])
+        by_answers = similarity_matrix([old_members.get(t, []) for t in left], [new_members.get(t, []) for t in right])
+        by_keywords = np.array([[keyword_similarity((old_keywords or {}).get(a, []), (new_keywords or {}).get(b, [])) for b in right] for a in left])
+        sim = np.maximum(by_answers, by_keywords.reshape(by_answers.shape))
         if old_questions is not None and new_questions is not None:  # themes of different questions never pair
             same = np.array([[old_questions.get(a, "") == new_questions.get(b, "") for b in right] for a in left], dtype=bool)
             sim = np.where(same, sim, -1.0)
@@ -129,13 +139,55 @@ def match_themes(
         rows, cols = linear_sum_assignment(-sim)
         for i, j in sorted(zip(rows, cols)):
             if sim[i, j] >= min_similarity:
-                matches.append(Match(left[i], right[j], "similarity", round(float(sim[i, j]), 3)))
+                evidence = "answers" if by_answers[i, j] >= by_keywords[i, j] else "keywords"
+                matches.append(Match(left[i], right[j], "similarity", round(float(sim[i, j]), 3), evidence))
         paired_old = {m.old for m in matches}
         paired_new = {m.new for m in matches}
         left = [t for t in left if t not in paired_old]
         right = [t for t in right if t not in paired_new]
     matches += [Match(t, None, "vanished") for t in left] + [Match(None, t, "appeared") for t in right]
     return matches
+
+
+def keyword_similarity(a: list[str], b: list[str]) -> float:
+    """Return the cosine of two ranked keyword lists, each keyword weighted 1 / rank (the top words of a theme count most)."""
+    wa = {k: 1 / (i + 1) for i, k in enumerate(dict.fromkeys(a))}
+    wb = {k: 1 / (i + 1) for i, k in enumerate(dict.fromkeys(b))}
+    norm = np.sqrt(sum(v * v for v in wa.values()) * sum(v * v for v in wb.values()))
+    return float(sum(w * wb[k] for k, w in wa.items() if k in wb) / norm) if norm else 0.0
+
+
+def theme_keywords(run: Run) -> dict[str, list[str]]:
+    """Return each theme's keyword lemmas in rank order (``verkosto (yhteistyöverkosto)`` counts as ``verkosto``)."""
+    if "keywords" not in run.themes:
+        return {}
+    return {t: [k.split(" (", 1)[0].strip().casefold() for k in str(words).split(", ") if k.strip()] for t, words in zip(run.themes["theme"], run.themes["keywords"])}
+
+
+def codebook_coverage(run: Run) -> tuple[int, int] | None:
+    """Return (analysed answers carrying a codebook theme, analysed answers) of a run with a codebook; None without one."""
+    if run.manifest.codebook is None:
+        return None
+    codebook = set(run.themes.loc[run.themes["source"] == "codebook", "theme"])
+    analysed = run.answers[run.answers["excluded"] == ""]
+    inside = sum(1 for ts in analysed["themes"] if any(t in codebook for t in str(ts).split(";")))
+    return inside, len(analysed)
+
+
+def coverage_change(old: Run, new: Run, confidence: float = 0.95) -> dict[str, float] | None:
+    """Return each wave's share of analysed answers outside the codebook and the change, with its interval and test; None without codebooks.
+
+    A change in coverage is itself a finding: a new wave whose answers fall outside the codebook more often
+    has topics the codebook lacks. Answers, not respondents, are the unit here (coverage is of answers).
+    """
+    a, b = codebook_coverage(old), codebook_coverage(new)
+    if a is None or b is None or not a[1] or not b[1]:
+        return None
+    out_old, out_new = a[1] - a[0], b[1] - b[0]
+    low, high = newcombe_interval(out_new, b[1], out_old, a[1], confidence)
+    return {"outside_old": out_old / a[1], "outside_new": out_new / b[1], "n_old": a[1], "n_new": b[1],
+            "diff": out_new / b[1] - out_old / a[1], "diff_low": float(low), "diff_high": float(high),
+            "p_value": association_test(out_new, b[1], out_new + out_old, a[1] + b[1])[0]}
 
 
 def similarity_matrix(old_texts: list[list[str]], new_texts: list[list[str]]) -> np.ndarray:
@@ -197,7 +249,8 @@ def compare_runs(old: Run, new: Run, allow_different_codebooks: bool = False) ->
     question = lambda run: dict(zip(run.themes["theme"], run.themes["question"])) if "question" in run.themes.columns else None  # noqa: E731
     review_from = Path(m.review.source).resolve() if m.review else None
     matches = match_themes(source(old), source(new), members(old), members(new), carried=review_from == old.path.resolve(),
-                           old_labels=label(old), new_labels=label(new), old_questions=question(old), new_questions=question(new))
+                           old_labels=label(old), new_labels=label(new), old_questions=question(old), new_questions=question(new),
+                           old_keywords=theme_keywords(old), new_keywords=theme_keywords(new))
     weighted = weighted_pair(old, new)
     people_old, people_new = _people(old, shared, weighted), _people(new, shared, weighted)
     labels_old, labels_new = label(old), label(new)
@@ -212,13 +265,13 @@ def compare_runs(old: Run, new: Run, allow_different_codebooks: bool = False) ->
                 hn = np.array([match.new in s for s in pn["themes"]], dtype=bool) if match.new else np.zeros(len(pn), dtype=bool)
                 rows.append({
                     "group_column": column, "group": group, "theme_old": match.old or "", "theme_new": match.new or "",
-                    "label": theme_label(match, labels_old, labels_new), "basis": match.basis, "similarity": match.similarity,
+                    "label": theme_label(match, labels_old, labels_new), "basis": match.basis, "similarity": match.similarity, "evidence": match.evidence or "",
                     "status": match.basis if match.basis in ("appeared", "vanished") else "matched",
                     "n_old": len(po), "k_old": int(ho.sum()), "n_new": len(pn), "k_new": int(hn.sum()),
                     "kw_old": wo[ho].sum(), "nw_old": wo.sum(), "s2_old": (wo**2).sum(), "s2y_old": (wo[ho] ** 2).sum(),
                     "kw_new": wn[hn].sum(), "nw_new": wn.sum(), "s2_new": (wn**2).sum(), "s2y_new": (wn[hn] ** 2).sum(),
                 })
-    table = pd.DataFrame(rows, columns=["group_column", "group", "theme_old", "theme_new", "label", "basis", "similarity", "status", "n_old", "k_old", "n_new", "k_new",
+    table = pd.DataFrame(rows, columns=["group_column", "group", "theme_old", "theme_new", "label", "basis", "similarity", "evidence", "status", "n_old", "k_old", "n_new", "k_new",
                                         *(f"{s}_{w}" for w in ("old", "new") for s in ("kw", "nw", "s2", "s2y"))])
     return _measure(table, confidence, min_cell, adjust, weighted), matches
 
@@ -282,6 +335,7 @@ def compare(old_dir: Path, new_dir: Path, out: Path | None = None, lang: str | N
     table, matches = compare_runs(old, new, allow_different_codebooks)
     warning = codebook_difference(old, new)
     lang = lang or new.manifest.setting("report", "lang", "fi")
+    coverage = coverage_change(old, new, float(new.manifest.setting("summarize", "confidence", 0.95)))
     with staging.staged_folder(out, COMPARE_OUTPUT) as tmp:
-        names = write_outputs(tmp, table, old, new, lang if lang in ("fi", "en") else "fi", warning)
+        names = write_outputs(tmp, table, old, new, lang if lang in ("fi", "en") else "fi", warning, coverage)
     return [out / n for n in names]

@@ -27,7 +27,9 @@ TEXT = {
         "overall": "Kaikki vastaajat", "changed": "Merkitsevät muutokset", "none_changed": "Yksikään teema ei muuttunut merkitsevästi (korjattu p < {alpha}).",
         "appeared": "Uudet teemat (vain uudella kierroksella)", "vanished": "Poistuneet teemat (vain aiemmalla kierroksella)", "all": "Kaikki teemat",
         "groups": "Ryhmittäin", "respondents": "vastaajaa", "suppressed": "alle {min_cell}",
-        "codebook": "koodikirja", "review": "arvioijien päätökset", "similarity": "vastausten samankaltaisuus {s}",
+        "codebook": "koodikirja", "review": "arvioijien päätökset", "similarity": "vastausten samankaltaisuus {s}", "similarity_keywords": "avainsanojen samankaltaisuus {s}",
+        "coverage": "Koodikirjan ulkopuolelle jäi {new} uuden kierroksen analysoiduista vastauksista ja {old} aiemman; muutos {diff} ({level} LV {ci}; {p}).",
+        "coverage_changed": "Koodikirjan kattavuus muuttui merkitsevästi: uudella kierroksella on aiheita, joita koodikirjassa ei ole (katso uudet teemat).",
         "sentence": "Teema ”{label}”: {old} → {new}, muutos {diff} ({level} LV {ci}; korjattu {p}).",
         "note": "Osuudet lasketaan vastaajista: vastaaja lasketaan teemaan kerran, mainitsipa hän sen yhdessä tai useammassa vastauksessaan. "
                 "Vastauksella voi olla useita teemoja, joten osuudet eivät summaudu 100 prosenttiin. Muutoksen väli on Newcomben hybridiväli; "
@@ -45,7 +47,9 @@ TEXT = {
         "overall": "All respondents", "changed": "Significant changes", "none_changed": "No theme changed significantly (adjusted p < {alpha}).",
         "appeared": "New themes (only in the new wave)", "vanished": "Vanished themes (only in the earlier wave)", "all": "All themes",
         "groups": "By group", "respondents": "respondents", "suppressed": "under {min_cell}",
-        "codebook": "codebook", "review": "evaluator decisions", "similarity": "answer similarity {s}",
+        "codebook": "codebook", "review": "evaluator decisions", "similarity": "answer similarity {s}", "similarity_keywords": "keyword similarity {s}",
+        "coverage": "Outside the codebook: {new} of the new wave's analysed answers and {old} of the earlier wave's; change {diff} ({level} CI {ci}; {p}).",
+        "coverage_changed": "The codebook's coverage changed significantly: the new wave has topics the codebook lacks (see the new themes).",
         "sentence": "Theme “{label}”: {old} → {new}, change {diff} ({level} CI {ci}; adjusted {p}).",
         "note": "Shares count respondents: a respondent counts once for a theme, whether they raised it in one answer or several. "
                 "An answer can carry several themes, so shares need not add up to 100%. The interval of a change is Newcombe's hybrid score interval; "
@@ -72,6 +76,20 @@ def method_note(t: dict[str, str], old: Run, new: Run, min_cell: int) -> str:
     return note
 
 
+def coverage_lines(coverage: dict[str, float] | None, lang: str, confidence: float, alpha: float) -> list[str]:
+    """Return the sentence on each wave's codebook coverage (and, when it changed at the significance level, what that means)."""
+    if coverage is None:
+        return []
+    t = TEXT[lang]
+    p = coverage["p_value"]
+    lines = [t["coverage"].format(new=fmt.percent(coverage["outside_new"], lang, 1), old=fmt.percent(coverage["outside_old"], lang, 1),
+                                  diff=fmt.points(coverage["diff"], lang, 1), level=fmt.level(confidence, lang),
+                                  ci=fmt.points_range(coverage["diff_low"], coverage["diff_high"], lang, 1), p=fmt.p_value(p, lang))]
+    if p < alpha and coverage["diff"] > 0:
+        lines.append(t["coverage_changed"])
+    return lines
+
+
 def _settings(new: Run) -> tuple[float, float, int]:
     m = new.manifest
     return float(m.setting("summarize", "confidence", 0.95)), float(m.setting("summarize", "alpha", 0.05)), m.statistics.suppressed_below
@@ -81,7 +99,7 @@ def basis_text(row: Any, lang: str) -> str:
     """Return why two themes were paired, in words: ``koodikirja``, ``arvioijien päätökset``, ``vastausten samankaltaisuus 0,62``."""
     t = TEXT[lang]
     if row["basis"] == "similarity":
-        return t["similarity"].format(s=fmt.number(row["similarity"], lang, 2))
+        return t["similarity_keywords" if row.get("evidence") == "keywords" else "similarity"].format(s=fmt.number(row["similarity"], lang, 2))
     return t.get(row["basis"], row["basis"])
 
 
@@ -97,14 +115,15 @@ def _significant(rows: pd.DataFrame, alpha: float) -> pd.DataFrame:
     return rows[(rows["p_adjusted"] < alpha)].sort_values(["p_adjusted", "label"])
 
 
-def render_markdown(table: pd.DataFrame, old: Run, new: Run, lang: str, warning: str | None = None) -> str:
+def render_markdown(table: pd.DataFrame, old: Run, new: Run, lang: str, warning: str | None = None, coverage: dict[str, float] | None = None) -> str:
     """Return compare.md: the significant changes in sentences, then every theme's shares, then the same per group."""
     t = TEXT[lang]
     confidence, alpha, min_cell = _settings(new)
     overall = table[table["group_column"] == ""]
     n_old, n_new = (int(overall[c].iloc[0]) if len(overall) else 0 for c in ("n_old", "n_new"))
     lines = [f"# {t['title']}", "", *([f"**⚠ {md_text(t['warning'].format(detail=warning))}**", ""] if warning else []), f"{t['old']}: `{md_text(old.path.name)}` ({n_old} {t['respondents']}); {t['new']}: `{md_text(new.path.name)}` ({n_new} {t['respondents']}).",
-             "", md_text(method_note(t, old, new, min_cell)), "", f"## {t['changed']}", ""]
+             "", md_text(method_note(t, old, new, min_cell)), "", *[f"{line}\n" for line in coverage_lines(coverage, lang, confidence, alpha)],
+             f"## {t['changed']}", ""]
     significant = _significant(overall, alpha)
     lines += [f"- {change_sentence({**r, 'label': md_text(r['label'])}, lang, confidence)}" for _, r in significant.iterrows()] or [t["none_changed"].format(alpha=fmt.number(alpha, lang))]
     lines += ["", f"## {t['all']}", "", f"| {t['theme']} | {t['basis']} | {t['old']} | {t['new']} | {t['change']} | p |", "|---|---|---:|---:|---:|---:|"]
@@ -154,7 +173,7 @@ def dumbbell(rows: pd.DataFrame, alpha: float, lang: str) -> dict[str, Any]:
     return {"items": items, "ticks": ticks, "left": left, "width": width + left + 60, "height": 40 + len(items) * row_h}
 
 
-def render_html(table: pd.DataFrame, old: Run, new: Run, lang: str, warning: str | None = None) -> str:
+def render_html(table: pd.DataFrame, old: Run, new: Run, lang: str, warning: str | None = None, coverage: dict[str, float] | None = None) -> str:
     """Return compare.html: self-contained (inline CSS and SVG, no scripts), every text escaped."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -166,7 +185,7 @@ def render_html(table: pd.DataFrame, old: Run, new: Run, lang: str, warning: str
     for i, ((column, group), rows) in enumerate(table[table["group_column"] != ""].groupby(["group_column", "group"], sort=False)):
         sections.append({"id": f"group-{i + 1}", "title": f"{group} ({column})", "chart": dumbbell(rows, alpha, lang), "rows": _rows(rows, lang, min_cell, confidence, alpha)})
     return env.get_template("compare.html.j2").render(
-        t=t, lang=lang, old=old.path.name, new=new.path.name, note=method_note(t, old, new, min_cell), sections=sections,
+        t=t, lang=lang, old=old.path.name, new=new.path.name, note=method_note(t, old, new, min_cell), sections=sections, coverage=coverage_lines(coverage, lang, confidence, alpha),
         warning=t["warning"].format(detail=warning) if warning else None,
         significant=[change_sentence(r, lang, confidence) for _, r in _significant(overall, alpha).iterrows()],
         none_changed=t["none_changed"].format(alpha=fmt.number(alpha, lang)),
@@ -192,13 +211,14 @@ def write_xlsx(path: Path, table: pd.DataFrame, lang: str) -> None:
     book.save(path)
 
 
-def write_outputs(folder: Path, table: pd.DataFrame, old: Run, new: Run, lang: str, warning: str | None = None) -> list[str]:
+def write_outputs(folder: Path, table: pd.DataFrame, old: Run, new: Run, lang: str, warning: str | None = None,
+                  coverage: dict[str, float] | None = None) -> list[str]:
     """Write the outputs into ``folder`` (``warning``, when the comparison is allowed but not like for like, first in each); returns their names."""
     write_csv(table, folder / "compare.csv", escape=new.manifest.csv_formula_escape)
-    (folder / "compare.md").write_text(render_markdown(table, old, new, lang, warning), encoding="utf-8")
-    (folder / "compare.html").write_text(render_html(table, old, new, lang, warning), encoding="utf-8")
+    (folder / "compare.md").write_text(render_markdown(table, old, new, lang, warning, coverage), encoding="utf-8")
+    (folder / "compare.html").write_text(render_html(table, old, new, lang, warning, coverage), encoding="utf-8")
     write_xlsx(folder / "compare.xlsx", table, lang)
-    marker = {"command": "compare", "format_version": 1, "old": str(old.path), "new": str(new.path), "warning": warning}
+    marker = {"command": "compare", "format_version": 1, "old": str(old.path), "new": str(new.path), "warning": warning, "codebook_coverage": coverage}
     (folder / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return list(NAMES)
 
