@@ -70,7 +70,7 @@ def test_rescore_never_touches_decided_answers(reviewed):
     assert all(0.0 <= result.confidence[k] <= 1.0 for k in result.themes)
 
 
-def test_reviewed_report_gives_kappa_with_interval_and_n(reviewed, tmp_path):
+def test_reviewed_report_withholds_kappa_on_too_few_answers(reviewed, tmp_path):
     from avovastaus.review.export import write_reviewed
 
     run, *_ = reviewed
@@ -83,4 +83,4 @@ def test_reviewed_report_gives_kappa_with_interval_and_n(reviewed, tmp_path):
     overall = [r for r in manifest["review"]["agreement"] if r["theme"] is None and r["pair"] == "model vs liisa"]
     assert overall and overall[0]["n"] == 3
     report = (copy / "reviewed" / "report.md").read_text()
-    assert "κ =" in report and "n = 3" in report
+    assert "liian vähän arvioituja vastauksia (n = 3) luotettavaan lukuun" in report and "κ =" not in report  # no κ on 3 answers (#27)

@@ -242,11 +242,12 @@ def report(
     When evaluators have made decisions (review.sqlite), they are applied and the reviewed result is
     written to RUN_DIR/reviewed/: answers.csv (reviewed themes beside the model's model_theme, verdict,
     reviewer, notes), themes.csv, groups.csv (recomputed), the three reports and codebook.yaml (the
-    reviewed themes as a codebook for `run --codebook`). Nothing is embedded again.
+    reviewed themes as a codebook for `run --codebook`: the frame, not the decisions, which
+    `run --review-from RUN_DIR` carries). Nothing is embedded again.
     """
     from avovastaus.io.rundir import load_run
     from avovastaus.report.write import write_reports
-    from avovastaus.review.export import REVIEWED_DIR, write_reviewed
+    from avovastaus.review.export import REVIEWED_DIR, carry_note, write_reviewed
     from avovastaus.review.journal import JOURNAL_FILE, Journal
 
     if lang not in (None, "fi", "en"):
@@ -270,6 +271,7 @@ def report(
             typer.echo(f"Reviewed result ({applied} decisions in force):")
             for path in paths:
                 typer.echo(path)
+            typer.echo(carry_note(run_dir, lang))  # the codebook carries the frame; --review-from carries the decisions
 
 
 @app.command("export")

@@ -58,9 +58,14 @@ def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = red
                    f"Unstable themes (< {threshold}), read with care: {flagged}.")]
     review = m.review
     if review:
-        title, sentence = review_lines(run, lang) or ("", "")
-        lines += ["", f"## {title}", "", md_text(sentence)]
+        section = review_lines(run, lang)
+        assert section is not None  # there is a review
+        lines += ["", f"## {section.title}", "", md_text(section.sentence)]
         lines += [f"- #{x['seq']} {x['kind']} ({md_text(x.get('reviewer', ''))}): {md_text(x['reason'])}" for x in review.not_applied] or [t["review_all"]]
+        if section.changes:
+            lines += ["", section.changes_title, ""] + [f"- {md_text(line)}" for line in section.changes]
+        if section.note:
+            lines += ["", md_text(section.note)]
         agreeing = agreement_lines(run, lang)
         if agreeing:
             lines += ["", t["agreement_title"], ""] + [f"- {md_text(line)}" for line in agreeing]

@@ -56,6 +56,8 @@ class Reviewed:
     wrong: dict[str, set[str]] = field(default_factory=dict)
     #: answer -> how sure the model is of its primary theme (answers.csv ``confidence``, else ``score``; NaN unknown)
     confidence: dict[str, float] = field(default_factory=dict)
+    #: the structural changes in the order applied: renames, merges and splits, each with the labels of its moment and the answers it moved
+    changes: list[dict[str, Any]] = field(default_factory=list)
     #: theme -> a number that changes whenever the theme's members change (for caches of per-theme figures)
     stamps: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
     _index: dict[str, set[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -90,7 +92,7 @@ class Reviewed:
         other._index = {theme: set(keys) for theme, keys in self._index.items()}
         for name in ("labels", "descriptions", "sources", "merged", "verdicts", "stamps", "_sorted", "excluded", "confidence"):
             setattr(other, name, dict(getattr(self, name)))
-        other.notes, other.applied, other.skipped = list(self.notes), list(self.applied), list(self.skipped)
+        other.notes, other.applied, other.skipped, other.changes = list(self.notes), list(self.applied), list(self.skipped), list(self.changes)
         other.decided, other.wrong = set(self.decided), {key: set(ts) for key, ts in self.wrong.items()}
         return other  # _order is shared: the answers of a state never change
 
@@ -155,6 +157,8 @@ class Reviewed:
 
     def _rename(self, d: Decision, p: dict[str, Any]) -> None:
         self._require_theme(p["theme"])
+        if self.labels[p["theme"]] != p["label"]:
+            self.changes.append({"kind": "rename", "seq": d.seq, "theme": p["theme"], "old": self.labels[p["theme"]], "new": p["label"]})
         self.labels[p["theme"]] = p["label"]
         if p.get("description"):
             self.descriptions[p["theme"]] = p["description"]
@@ -165,6 +169,8 @@ class Reviewed:
         self._require_theme(target)
         if source == target:
             raise NotApplicable("a theme cannot be merged into itself")
+        self.changes.append({"kind": "merge", "seq": d.seq, "source": source, "source_label": self.labels[source], "target": target,
+                             "target_label": self.labels[target], "answers": self.size(source)})
         for key in list(self._index.get(source, ())):
             self._set_themes(key, list(dict.fromkeys(target if t == source else t for t in self.themes[key])), bulk=True)
         del self.labels[source]
@@ -182,6 +188,8 @@ class Reviewed:
         self.decided.update(moved)
         self.labels[p["new_theme"]] = p["label"]
         self.sources[p["new_theme"]] = "review"
+        self.changes.append({"kind": "split", "seq": d.seq, "theme": p["theme"], "theme_label": self.labels[p["theme"]], "new_theme": p["new_theme"],
+                             "label": p["label"], "answers": len(moved)})
 
     def _move(self, d: Decision, p: dict[str, Any]) -> None:
         self._require_answer(p["answer"])
