@@ -84,7 +84,7 @@ def test_rename_merge_move_persist_and_show(run):
     assert browser.post("/decide", kind="merge", source=a, target=b, base=Journal(run).latest(), confirmed=1).status_code == 303
     assert [d.kind for d in Journal(run).active()] == ["rename", "move", "merge"]
     missing = browser.get(f"/theme/{a}")
-    assert missing.status_code == 404 and "merged into" in missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "yhdistettiin teemaan" in missing.get_data(as_text=True)  # the app speaks Finnish (#27)
     assert browser.get(f"/theme/{b}").status_code == 200
 
 
@@ -93,11 +93,11 @@ def test_bad_requests_get_messages_not_tracebacks(run):
     browser = Browser(run)
     browser.get("/")
     cases = [
-        ({"kind": "rename", "theme": "nope", "label": "x", "base": 0}, 400, "Unknown theme id"),
-        ({"kind": "rename", "theme": a, "base": 0}, 400, "missing"),
-        ({"kind": "explode", "base": 0}, 400, "Unknown decision"),
-        ({"kind": "move", "answer": "zzz/q", "to": a, "base": 0}, 400, "Unknown answer"),
-        ({"kind": "rename", "theme": a, "label": "x"}, 400, "version"),
+        ({"kind": "rename", "theme": "nope", "label": "x", "base": 0}, 400, "Tuntematon teema"),
+        ({"kind": "rename", "theme": a, "base": 0}, 400, "puuttuu"),
+        ({"kind": "explode", "base": 0}, 400, "Tuntematon päätös"),
+        ({"kind": "move", "answer": "zzz/q", "to": a, "base": 0}, 400, "Tuntematon vastaus"),
+        ({"kind": "rename", "theme": a, "label": "x"}, 400, "versio"),
     ]
     for form, status, message in cases:
         reply = browser.post("/decide", **form)

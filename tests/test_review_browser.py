@@ -45,7 +45,7 @@ def test_rename_merge_move_survive_reload_and_rerun(browser, server, tmp_path):
     Select(merge.find_element(By.NAME, "target")).select_by_value(second)
     submit(merge, merge.find_element(By.NAME, "save-merge"))
     confirm = WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "confirm")))  # a merge asks first
-    assert third in browser.find_element(By.ID, "question").text
+    assert themes.set_index("theme").loc[third, "label"] in browser.find_element(By.ID, "question").text  # named by its label (#27)
     submit(confirm, confirm.find_element(By.ID, "yes"))
 
     browser.get(f"{url}/theme/{first}")

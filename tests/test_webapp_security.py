@@ -125,16 +125,21 @@ def test_post_with_a_foreign_origin_is_refused(run, client):
 # ---------------------------------------------------------------- response headers
 
 
-def test_every_page_carries_the_security_headers_and_no_script(run, client):
+def test_every_page_carries_the_security_headers_and_only_its_own_script(run, client):
+    """#27: one-key coding runs the page's own script; the policy allows that script (its nonce) and nothing else."""
     theme = a_theme(run)
-    for path, status in [("/", 200), (f"/theme/{theme}", 200), ("/log", 200), ("/theme/nope", 404)]:
+    for path, status, scripted in [("/", 200, False), (f"/theme/{theme}", 200, True), ("/queue", 200, True), ("/log", 200, False), ("/theme/nope", 404, False)]:
         reply = client.get(path)
         assert reply.status_code == status, path
         csp = reply.headers["Content-Security-Policy"]
-        assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp and "script-src" not in csp
+        assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "base-uri 'none'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "http" not in csp and "*" not in csp
         nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+        assert f"script-src 'nonce-{nonce}';" in csp and f"style-src 'nonce-{nonce}';" in csp and "connect-src 'self';" in csp
         body = reply.get_data(as_text=True)
-        assert f'<style nonce="{nonce}">' in body and "<script" not in body and " style=" not in body
+        assert f'<style nonce="{nonce}">' in body and " style=" not in body
+        assert re.findall(r"<script[^>]*>", body) == ([f'<script nonce="{nonce}">'] if scripted else []), path  # no src=, no other script
+        assert not re.search(r"<[^>]*\son[a-z]+=", body, flags=re.I), path  # no inline event handlers
         assert reply.headers["X-Content-Type-Options"] == "nosniff"
         assert reply.headers["X-Frame-Options"] == "DENY"
         assert reply.headers["Referrer-Policy"] == "no-referrer"
@@ -225,7 +230,7 @@ def test_redirect_after_post_stays_local(client, target):
 def test_out_of_range_numbers_are_bad_requests(run, client, path, form):
     form = {k: v.replace("THEME", f"theme:{a_theme(run)}") for k, v in form.items()}
     reply = client.post(path, data={"csrf": client.csrf, **form})
-    assert reply.status_code == 400 and "whole number" in reply.get_data(as_text=True)
+    assert reply.status_code == 400 and "pitää olla kokonaisluku" in reply.get_data(as_text=True)  # in the app's language only (#27)
     assert Journal(run).all() == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 
@@ -304,3 +305,110 @@ def test_a_codebook_that_does_not_fit_is_said_plainly_in_the_cli_report_and_app(
     assert 'id="codebook-fit"' in (out / "report.html").read_text(encoding="utf-8")
     assert "ei näytä sopivan" in Client(out).get("/").get_data(as_text=True)
     assert not math.isnan(load_run(out).manifest.model_extra["codebook_fit"]["keyword_share"])
+
+
+# ---------------------------------------------------------------- #27: Finnish throughout (English with --lang en)
+
+
+@pytest.mark.parametrize("lang, n, noun, expected", [
+    ("fi", 1, "answer", "1 vastaus"), ("fi", 2, "answer", "2 vastausta"), ("fi", 0, "answer", "0 vastausta"),
+    ("fi", 1, "answer_object", "1 vastauksen"), ("fi", 1, "decision", "1 päätös"), ("fi", 5, "decision", "5 päätöstä"),
+    ("fi", 1, "suggestion", "1 ehdotus"), ("fi", 21, "analysed", "21 analysoitua vastausta"),
+    ("en", 1, "answer", "1 answer"), ("en", 2, "answer", "2 answers"),
+])
+def test_counts_take_the_right_number(lang, n, noun, expected):
+    from avovastaus.review.web.text import count
+
+    assert count(n, noun, lang) == expected
+
+
+def test_every_kind_has_a_name_and_every_refusal_a_message_in_both_languages():
+    from avovastaus.review.web.text import ERRORS, KIND_NAMES, T, kind_name
+
+    for lang in ("fi", "en"):
+        assert set(KIND_NAMES[lang]) == set(Kind)
+        assert set(ERRORS[lang]) == set(ERRORS["fi"]) and set(T[lang]) == set(T["fi"])
+    assert kind_name("rename") == "nimeäminen" and kind_name("rename", "en") == "rename" and kind_name("explode") == "explode"
+
+
+def test_refusals_and_conflicts_speak_one_language(review_run):
+    a, _ = largest(review_run)
+    for lang, words, foreign in [("fi", ["Tuntematon teema", "puuttuu kenttä", "kokonaisluku", "nimeäminen", "Sivua ei ole"], ["Unknown", "missing", "whole number", "rename,"]),
+                                 ("en", ["Unknown theme", "missing the field", "whole number", "(rename,", "no such page"], ["Tuntematon", "puuttuu", "nimeäminen"])]:
+        liisa, pekka = Client(review_run, reviewer="liisa", lang=lang), Client(review_run, reviewer="pekka", lang=lang)
+        liisa.get("/")
+        pekka.get("/")
+        base = Journal(review_run).latest()
+        pages = [liisa.post("/decide", kind="rename", theme="nope", label="x", base=base), liisa.post("/decide", kind="rename", theme=a, base=base),
+                 liisa.post("/decide", kind="note", target=f"theme:{a}", text="x", base="-1"), liisa.get("/no-such-page")]
+        assert liisa.post("/decide", kind="rename", theme=a, label=f"L {lang}", base=base).status_code == 303
+        pages.append(pekka.post("/decide", kind="rename", theme=a, label="P", base=base))
+        assert [p.status_code for p in pages] == [400, 400, 400, 404, 409]
+        said = " ".join(re.search(r'<p id="error-message">(.*?)</p>', p.get_data(as_text=True), re.S).group(1) for p in pages)
+        assert all(w in said for w in words), said
+        assert not any(w in said for w in foreign) and " / " not in said, said
+
+
+def test_reasons_numbers_and_the_two_probabilities_read_as_words(review_run):
+    answers = load_run(review_run).answers.assign(key=lambda f: f["id"] + "/" + f["question"])
+    excluded = answers[answers["excluded"] != ""]
+    client = Client(review_run)
+    page = client.get("/excluded").get_data(as_text=True)
+    from avovastaus.report.view import UI
+
+    for code in set(excluded["excluded"]):
+        assert f"syy: {UI['fi'][code]}" in page and f"syy: {code})" not in page
+    english = html.unescape(Client(review_run, lang="en").get("/excluded").get_data(as_text=True))
+    assert f"reason: {UI['en'][excluded['excluded'].iloc[0]]}" in english
+
+    index = client.get("/").get_data(as_text=True)
+    assert re.search(r"\(\d+ %\)", index) and not re.search(r"\d\.\d", re.sub(r"<style.*?</style>|<svg.*?</svg>", "", index, flags=re.S))
+    assert re.search(r"\(\d+%\)", Client(review_run, lang="en").get("/").get_data(as_text=True))
+
+    # "varmuus" is the probability of the answer's theme; an answer the model left without one shows the probability of no theme
+    none = answers[(answers["excluded"] == "") & (answers["themes"] == "")]
+    unassigned = client.get("/unassigned").get_data(as_text=True)
+    if len(none) and "confidence" in answers:
+        assert "ei-teeman todennäköisyys" in unassigned and "varmuus" not in re.sub(r'<p class="muted">.*?</p>', "", unassigned, flags=re.S)
+    queue = client.get("/queue?theme=" + largest(review_run, 1)[0]).get_data(as_text=True)
+    assert re.search(r'class="muted confidence"[^>]*>varmuus \d+ %<', queue)
+
+
+def test_a_rename_is_told_by_labels_and_wrong_takes_an_answer_off_its_theme(review_run):
+    a, b = largest(review_run)
+    labels = dict(zip(load_run(review_run).themes["theme"], load_run(review_run).themes["label"]))
+    answers = load_run(review_run).answers
+    alone = [f"{r.id}/{r.question}" for r in answers.itertuples() if r.themes == a]
+    client = Client(review_run, reviewer="Liisa")
+    client.get("/")
+    assert client.post("/decide", kind="rename", theme=a, label="Uusi nimi", base=0, next="/").status_code == 303
+    log = client.get("/log").get_data(as_text=True).replace("&#34;", '"')
+    assert f"Liisa nimesi teeman ”{labels[a]}” uudelleen: ”Uusi nimi”" in log and f"teeman {a} " not in log
+    before = client.get("/").get_data(as_text=True)
+    size = int(re.search(rf'id="row-{a}">.*?<td>(\d+) \(', before, re.S).group(1))
+
+    # "väärä teema" (Alt+V, the key 0): the answer leaves the theme and, with no other theme, is under "Ilman teemaa"
+    reply = client.post("/decide", kind="verdict", verdict="wrong", answer=alone[0], theme=a, base=Journal(review_run).latest(), next=f"/theme/{a}")
+    assert reply.status_code == 303
+    assert f'data-key="{alone[0]}"' not in client.get(f"/theme/{a}").get_data(as_text=True)
+    unassigned = client.get("/unassigned")
+    assert f'data-key="{alone[0]}"' in unassigned.get_data(as_text=True) and "Ilman teemaa" in unassigned.get_data(as_text=True)
+    index = client.get("/").get_data(as_text=True)
+    assert int(re.search(rf'id="row-{a}">.*?<td>(\d+) \(', index, re.S).group(1)) == size - 1
+    # a move from "Ilman teemaa" gives it a theme again, in place of the one marked wrong
+    assert client.post("/decide", kind="move", answer=alone[0], to=b, base=Journal(review_run).latest(), next="/unassigned").status_code == 303
+    assert f'data-key="{alone[0]}"' not in client.get("/unassigned").get_data(as_text=True)
+    assert f'data-key="{alone[0]}"' in client.get(f"/theme/{b}").get_data(as_text=True)
+
+
+def test_the_same_respondents_other_answers_are_shown_escaped(review_run):
+    answers = pd.read_csv(review_run / "answers.csv", dtype=str, keep_default_na=False)
+    person = answers["id"].value_counts().index[0]
+    mine = answers[answers["id"] == person]
+    answers.loc[mine.index[1], "text"] = "<b>lihava</b> & muuta"
+    answers.to_csv(review_run / "answers.csv", index=False)
+    first = f"{person}/{mine['question'].iloc[0]}"
+    page = Client(review_run).get(f"/search?q={person}").get_data(as_text=True)
+    card = page[page.index(f'data-key="{first}"'):]
+    card = card[: card.index('class="answer') if 'class="answer' in card else len(card)]
+    assert "Saman vastaajan muut vastaukset" in card and "&lt;b&gt;lihava&lt;/b&gt; &amp; muuta" in card and "<b>lihava" not in page

@@ -32,7 +32,8 @@ def test_queue_least_sure_first_batch_move_and_rescore(browser, review_server, m
     cards = browser.find_elements(By.CSS_SELECTOR, ".answer")
     first = least_sure.iloc[0]
     assert cards[0].get_attribute("data-key") == f"{first['id']}/{first['question']}"  # least sure first
-    assert f"{first[sure]:.2f}" in cards[0].find_element(By.CSS_SELECTOR, ".confidence").text
+    shown = cards[0].find_element(By.CSS_SELECTOR, ".confidence").text  # "varmuus 15 %": the theme's probability, with a decimal comma if any
+    assert shown == (f"varmuus {first[sure] * 100:.0f} %" if sure == "confidence" and first["theme"] else shown) and "." not in shown
 
     # filter by group, then by theme
     group = analysed["vastaajaryhma"].iloc[0]
@@ -75,7 +76,7 @@ def test_queue_least_sure_first_batch_move_and_rescore(browser, review_server, m
     form.find_element(By.TAG_NAME, "button").click()
     _wait_new_page(browser, form)
     assert set(seen["decided"]) == set(picked) and not set(picked) & set(seen["current"])
-    assert "1 ehdotusta muuttui" in browser.find_element(By.ID, "done").text
+    assert "1 ehdotus muuttui" in browser.find_element(By.ID, "done").text  # #27: "1 ehdotus", not "1 ehdotusta"
     rescore = Journal(run_dir).all()[-1]
     assert rescore.kind == Kind.RESCORE and len(rescore.payload["themes"]) == 1 and not set(picked) & set(rescore.payload["confidence"])
     (changed,) = rescore.payload["themes"]
@@ -92,15 +93,17 @@ def test_actions_stay_in_place_shortcuts_export_and_phone_width(browser, review_
     theme = load_run(run_dir).themes.sort_values(["size", "theme"], ascending=[False, True])["theme"].iloc[0]
     browser.get(f"{url}/theme/{theme}")
     cards = browser.find_elements(By.CSS_SELECTOR, ".answer")
-    card = cards[min(8, len(cards) - 1)]
+    at = min(8, len(cards) - 2)
+    card, following = cards[at], cards[at + 1].get_attribute("id")
     key, anchor = card.get_attribute("data-key"), card.get_attribute("id")
     browser.execute_script("arguments[0].scrollIntoView()", card)
     button = card.find_element(By.CSS_SELECTOR, "button.confirmed")
-    button.click()
+    button.click()  # a plain form post: a click never goes through the page's script
     _wait_new_page(browser, button)
-    assert browser.execute_script("return window.scrollY") > 200  # back at the answer, not at the top
-    assert browser.current_url.endswith(f"#{anchor}")
-    assert "current" in browser.find_element(By.ID, anchor).get_attribute("class")
+    assert browser.execute_script("return window.scrollY") > 200  # down at the answers, not at the top
+    assert browser.current_url.endswith(f"#{following}")  # #27: a decision brings the next answer
+    assert "current" in browser.find_element(By.ID, following).get_attribute("class")
+    assert "vahvistettu" in browser.find_element(By.ID, anchor).text  # the confirmed answer stays on its theme's page
     assert "Peru tämä" in browser.find_element(By.ID, "done").text
     assert [(d.kind, d.payload["answer"]) for d in Journal(run_dir).all()] == [(Kind.VERDICT, key)]
 

@@ -1,8 +1,10 @@
 """The review app's actions (POST): decisions, undo, re-scoring the suggestions, exporting the reviewed result, the reviewer's name.
 
-Every action returns the evaluator to where they were (the card's anchor), says what was done with
-an undo button, and asks first before a merge or an undo. A decision is refused (409) when what it
-touches changed after the page was loaded, before anything is stored.
+Every action returns the evaluator to their page, opened at the card named in the form (``anchor``:
+the next answer after a decision, the undone answer after an undo), says what was done with an undo
+button, and asks first before a merge or an undo (the one-key undo of ``_keys.js`` sends
+``confirmed=1``: the undo is itself undone by the same key). A decision is refused (409) when what it
+touches changed after the page was loaded, before anything is stored. Messages name themes by label.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from avovastaus.review.export import write_reviewed
 from avovastaus.review.journal import Conflict, Decision
 from avovastaus.review.kinds import VERDICTS, Kind, handles, touches_of
 from avovastaus.review.state import Reviewed
-from avovastaus.review.web.context import site, who, words
+from avovastaus.review.web.context import anchor_of, site, who, words
 from avovastaus.review.web.security import BadRequest, local_path, whole_number
-from avovastaus.review.web.text import sentence
+from avovastaus.review.web.text import count, sentence
 
 MAX_TEXT = 2000
 MAX_BATCH = 1000
@@ -32,9 +34,9 @@ actions = Blueprint("actions", __name__)
 def _field(name: str, required: bool = True, limit: int = 200) -> str:
     value = (request.form.get(name) or "").strip()
     if required and not value:
-        raise BadRequest(f"Kenttä '{name}' puuttuu. / The field '{name}' is missing.")
+        raise BadRequest("missing_field", name=name)
     if len(value) > limit:
-        raise BadRequest(f"Kenttä '{name}' on yli {limit} merkkiä pitkä. / The field '{name}' is longer than {limit} characters.")
+        raise BadRequest("too_long", name=name, limit=limit)
     return value
 
 
@@ -52,19 +54,19 @@ def decision_from_form(st: Reviewed) -> tuple[Kind, dict[str, Any]]:
     def theme(name: str) -> str:
         value = _field(name, limit=64)
         if value not in st.labels:
-            raise BadRequest(f"Tuntematon teema / Unknown theme id '{value}'.")
+            raise BadRequest("unknown_theme", value=value)
         return value
 
     def answer(name: str = "answer") -> str:
         value = _field(name, limit=300)
         if value not in st.themes:
-            raise BadRequest(f"Tuntematon vastaus / Unknown answer '{value}'.")
+            raise BadRequest("unknown_answer", value=value)
         return value
 
     def source() -> str | None:
         value = _field("from", required=False, limit=64) or None
         if value is not None and value not in st.labels:
-            raise BadRequest(f"Tuntematon teema / Unknown theme id '{value}'.")
+            raise BadRequest("unknown_theme", value=value)
         return value
 
     def rename() -> dict[str, Any]:
@@ -73,14 +75,14 @@ def decision_from_form(st: Reviewed) -> tuple[Kind, dict[str, Any]]:
     def merge() -> dict[str, Any]:
         a, b = theme("source"), theme("target")
         if a == b:
-            raise BadRequest("Valitse toinen teema, johon yhdistetään. / Choose another theme to merge into.")
+            raise BadRequest("merge_same")
         return {"source": a, "target": b}
 
     def split() -> dict[str, Any]:
         t = theme("theme")
         chosen = [a for a in request.form.getlist("answers") if a in st.themes and t in st.themes[a]]
         if not chosen:
-            raise BadRequest("Valitse ensin ainakin yksi tämän teeman vastaus. / Select at least one answer of this theme to split off.")
+            raise BadRequest("split_none")
         n = 1
         while f"arvio_{n:02d}" in st.labels or f"arvio_{n:02d}" in st.merged:
             n += 1
@@ -92,33 +94,33 @@ def decision_from_form(st: Reviewed) -> tuple[Kind, dict[str, Any]]:
     def move_many() -> dict[str, Any]:
         chosen = list(dict.fromkeys(a for a in request.form.getlist("answers") if a in st.themes))[:MAX_BATCH]
         if not chosen:
-            raise BadRequest("Valitse ensin siirrettävät vastaukset. / Select the answers to move first.")
+            raise BadRequest("move_none")
         return {"answers": chosen, "from": source(), "to": theme("to")}
 
     def verdict() -> dict[str, Any]:
         a, t = answer(), theme("theme")
         value = _field("verdict", limit=20)
         if value not in VERDICTS:
-            raise BadRequest("Arvio on 'confirmed' tai 'wrong'. / A verdict is 'confirmed' or 'wrong'.")
+            raise BadRequest("bad_verdict")
         return {"answer": a, "theme": t, "verdict": value}
 
     def note() -> dict[str, Any]:
         target = _field("target", limit=320)
         known = (target.startswith("theme:") and target[6:] in st.labels) or (target.startswith("answer:") and (target[7:] in st.themes or target[7:] in st.excluded))
         if not known:
-            raise BadRequest(f"Tuntematon huomion kohde / Unknown note target '{target}'.")
+            raise BadRequest("unknown_target", value=target)
         return {"target": target, "text": _field("text", limit=MAX_TEXT)}
 
     def include() -> dict[str, Any]:
         value = _field("answer", limit=300)
         if value not in st.excluded:
-            raise BadRequest(f"Vastaus ei ole poissuljettujen joukossa / The answer is not among the excluded ones: '{value}'.")
+            raise BadRequest("not_excluded", value=value)
         return {"answer": value}
 
     forms = {"rename": rename, "merge": merge, "split": split, "move": move, "move_many": move_many, "verdict": verdict, "note": note, "include": include}
     build = forms.get(FORMS.get(kind, ""))  # type: ignore[call-overload]
     if build is None:
-        raise BadRequest(f"Tuntematon päätös / Unknown decision '{kind}'.")
+        raise BadRequest("unknown_kind", value=kind)
     return Kind(kind), build()
 
 
@@ -137,7 +139,7 @@ def back(**query: str) -> Any:
 def _base() -> int:
     base = whole_number(request.form.get("base"), "base")
     if base is None:
-        raise BadRequest("Lomake ei kerro, mihin versioon se perustui. Lataa sivu uudelleen. / The form does not say which version it was based on. Reload the page.")
+        raise BadRequest("no_base")
     return base
 
 
@@ -150,9 +152,12 @@ def _check_fresh(keys: list[str], base: int) -> None:
         raise Conflict(keys[0], d.seq, d.reviewer, d.kind)
 
 
-def _done(message: str, seq: int | None, link: tuple[str, str] | None = None) -> None:
-    """Leave a message for the next page: what was done, with an undo button (and a link, e.g. to a new theme)."""
-    session["done"] = {"text": message, "seq": seq, "link": list(link) if link else None}
+def _done(message: str, seq: int | None, link: tuple[str, str] | None = None, answer: str | None = None) -> None:
+    """Leave a message for the next page: what was done, with an undo button (and a link, e.g. to a new theme).
+
+    ``answer``: the one answer the decision was about; its undo returns to that answer's card.
+    """
+    session["done"] = {"text": message, "seq": seq, "link": list(link) if link else None, "anchor": anchor_of(answer) if answer else None}
 
 
 @actions.post("/decide")
@@ -167,14 +172,20 @@ def decide() -> Any:
     if kind == Kind.MERGE and request.form.get("confirmed") != "1":
         _check_fresh(touches, base)
         t = words()
-        question = t["confirm_merge"].format(source=names[payload["source"]], n=size, target=names[payload["target"]], source_id=payload["source"])
+        question = t["confirm_merge"].format(source=names[payload["source"]], n=count(size, "answer", s.lang), target=names[payload["target"]])
         return render_template("confirm.html", question=question, fields=dict(request.form.items()), yes=t["yes_merge"], action="/decide",
                                back=local_path(request.form.get("next")))
     # outside the lock: the journal refuses the decision if what it touches changed after ``base``
     seq = s.journal.append(kind, payload, who(), touches, base)
     done = Decision(seq, "", who(), kind, payload)
     link = (f"/theme/{payload['new_theme']}", f"{words()['open_theme']}: {payload['label']}") if kind == Kind.SPLIT else None
-    _done(sentence(done, {**names, **({payload["new_theme"]: payload["label"]} if kind == Kind.SPLIT else {})}, s.lang), seq, link)
+    message = sentence(done, {**names, **({payload["new_theme"]: payload["label"]} if kind == Kind.SPLIT else {})}, s.lang)
+    if kind == Kind.VERDICT and payload["verdict"] == "wrong":
+        with s.live.view() as st:
+            left = st.final_themes(payload["answer"])
+        quote = "”{}”" if s.lang == "fi" else "“{}”"
+        message += ". " + (words()["still_has"].format(themes=", ".join(quote.format(names.get(t, t)) for t in left)) if left else words()["now_unassigned"])
+    _done(message, seq, link, payload.get("answer"))
     return back()
 
 
@@ -184,10 +195,10 @@ def undo() -> Any:
     seq = whole_number(request.form.get("seq"), "seq", 1)
     base = _base()
     if seq is None:
-        raise BadRequest("Peruminen tarvitsee päätöksen numeron. / Undo needs the decision number.")
+        raise BadRequest("undo_seq")
     target = next((d for d in s.journal.since(seq - 1) if d.seq == seq), None)
     if target is None:
-        raise BadRequest(f"Päätöstä #{seq} ei ole. / There is no decision #{seq}.")
+        raise BadRequest("no_decision", seq=seq)
     with s.live.view() as st:
         names = s.names(st, s.journal.all())
     described = sentence(target, names, s.lang)
@@ -198,8 +209,8 @@ def undo() -> Any:
     try:
         undone = s.journal.undo(seq, who(), base)
     except KeyError:
-        raise BadRequest(f"Päätöstä #{seq} ei ole. / There is no decision #{seq}.") from None
-    _done(("Peruttu: " if s.lang == "fi" else "Undone: ") + described, undone)
+        raise BadRequest("no_decision", seq=seq) from None
+    _done(("Peruttu: " if s.lang == "fi" else "Undone: ") + described, undone, answer=target.payload.get("answer") if not target.problem else None)
     return back()
 
 
@@ -219,14 +230,14 @@ def rescore() -> Any:
     changed = {k: ts for k, ts in themes.items() if ts != current[k]}
     confidence = {k: round(float(c), 4) for k, c in result.confidence.items() if k in current and k not in decided and math.isfinite(float(c))}
     fi = s.lang == "fi"
+    reviewed = count(len(decided), "reviewed", s.lang)
     if not changed and not confidence:
-        _done(f"Ehdotukset ovat ennallaan: 0 muuttui ({len(decided)} arvioitua vastausta)." if fi else
-              f"The suggestions stay as they were: 0 changed ({len(decided)} reviewed answers).", None)
+        _done(f"Ehdotukset ovat ennallaan: 0 muuttui ({reviewed})." if fi else f"The suggestions stay as they were: 0 changed ({reviewed}).", None)
         return back()
     payload = {"themes": changed, "confidence": confidence}
     seq = s.journal.append(Kind.RESCORE, payload, who(), touches_of(Kind.RESCORE, payload), base)
-    _done(f"Ehdotukset päivitetty: {len(changed)} ehdotusta muuttui {len(current)} arvioimattomasta; {len(decided)} arvioitua vastausta opetti mallia." if fi else
-          f"Suggestions updated: {len(changed)} of {len(current)} unreviewed answers changed; {len(decided)} reviewed answers taught the model.", seq)
+    _done(f"Ehdotukset päivitetty: {count(len(changed), 'suggestion', s.lang)} muuttui {len(current)} arvioimattomasta; {reviewed} opetti mallia." if fi else
+          f"Suggestions updated: {len(changed)} of {count(len(current), 'answer', s.lang)} without a review changed; {reviewed} taught the model.", seq)
     return back()
 
 
@@ -235,9 +246,9 @@ def export() -> Any:
     """Write the reviewed tables, reports and codebook into the run's reviewed/ folder."""
     s = site()
     paths = write_reviewed(s.run_dir, lang=s.lang)
-    n = len(s.journal.active())
-    _done((f"Arvioitu tulos ({n} päätöstä) kirjoitettiin kansioon {paths[0].parent}; lataa tiedostot alta." if s.lang == "fi" else
-           f"The reviewed result ({n} decisions) was written to {paths[0].parent}; download the files below."), None)
+    n = count(len(s.journal.active()), "decision", s.lang)
+    _done((f"Arvioitu tulos ({n}) kirjoitettiin kansioon {paths[0].parent}; lataa tiedostot alta." if s.lang == "fi" else
+           f"The reviewed result ({n}) was written to {paths[0].parent}; download the files below."), None)
     return back()
 
 

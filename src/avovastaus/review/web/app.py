@@ -4,8 +4,9 @@ Security: binds 127.0.0.1 unless told otherwise, and then requires a token print
 the browser exchanges once for a session cookie (SameSite=Strict) before it is sent to a clean URL;
 only the host names the server is bound to are accepted in ``Host`` (DNS rebinding); a POST from
 another origin is refused, and every state-changing form carries a per-session CSRF token; every
-answer text and label is autoescaped by Jinja, and the Content-Security-Policy allows no script at
-all; ``next`` only ever redirects to a path on this server; numbers are range-checked; the access log
+answer text and label is autoescaped by Jinja, and the Content-Security-Policy allows only the
+page's own script and styles (a fresh nonce per response; no inline handlers, nothing from elsewhere;
+the script posts the page's own forms to this server); ``next`` only ever redirects to a path on this server; numbers are range-checked; the access log
 carries no query strings (tokens, search words); nothing outside the run directory is read or
 written; bad requests get a plain message page, never a traceback.
 
@@ -39,6 +40,7 @@ from avovastaus.review.web.security import (
     make_review_server,
     same_secret,
 )
+from avovastaus.review.web.text import ERRORS, error_text, kind_name
 from avovastaus.review.web.views import pages
 
 __all__ = ["BadRequest", "create_app", "is_loopback", "make_review_server", "serve"]
@@ -55,16 +57,16 @@ def check_request() -> Any:
     g.csp_nonce = secrets.token_urlsafe(16)
     s = site()
     if not host_allowed(request.headers.get("Host", ""), s.hosts, s.any_ip):
-        abort(400, "This review server does not answer to that host name. Open it at the address it printed when it started.")
+        abort(400, error_text("host", {}, s.lang))
     if request.method == "POST" and foreign_post(request.headers, request.scheme, request.host):
-        abort(403, "This form was sent from another site, so it was refused. Open the review pages directly and try again.")
+        abort(403, error_text("foreign", {}, s.lang))
     if "token" in request.args:
         if s.token is not None and same_secret(request.args.get("token", ""), s.token):
             session["authorized"] = True
         if request.method == "GET" and (s.token is None or session.get("authorized")):
             return redirect(here(), code=303)  # the token leaves the address bar, history and later Referers
     if s.token is not None and not session.get("authorized"):
-        abort(403, "This review server needs the access token printed when it started (open the printed address once).")
+        abort(403, error_text("token", {}, s.lang))
     session.setdefault("csrf", secrets.token_urlsafe(32))
     if request.method == "POST" and not same_secret(request.form.get("csrf", ""), session["csrf"]):
         abort(400, words()["stale_form"])
@@ -79,7 +81,8 @@ def security_headers(response: Any) -> Any:
     """Add the headers that keep the pages out of frames, scripts, sniffing, caches and Referers."""
     nonce = g.get("csp_nonce", "")
     response.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; style-src 'nonce-{nonce}'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; connect-src 'self'; img-src data:; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
@@ -103,11 +106,11 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(BadRequest)
     def bad_request(error: BadRequest) -> tuple[str, int]:
-        return page(400, str(error))
+        return page(400, error_text(error.key, error.values, site().lang))
 
     @app.errorhandler(Conflict)
     def conflict(error: Conflict) -> tuple[str, int]:
-        return page(409, words()["conflict"].format(reviewer=error.reviewer, what=error.kind, seq=error.seq))
+        return page(409, words()["conflict"].format(reviewer=error.reviewer, what=kind_name(error.kind, site().lang), seq=error.seq))
 
     @app.errorhandler(AvovastausError)
     def coded(error: AvovastausError) -> tuple[str, int]:
@@ -115,12 +118,14 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
-        return page(error.code or 500, error.description or "")
+        code = error.code or 500
+        own = error.description if error.description != type(error).description else None  # werkzeug's default words are English
+        return page(code, own or error_text(f"http_{code}" if f"http_{code}" in ERRORS["fi"] else "http", {}, site().lang))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
         app.logger.exception("unexpected error")
-        return page(500, "Palvelimella tapahtui virhe; mitään ei tallennettu. Virhe on palvelimen lokissa. / Something went wrong on the server; nothing was saved.")
+        return page(500, error_text("server", {}, site().lang))
 
 
 def create_app(run_dir: Path, reviewer: str | None = "arvioija", token: str | None = None, hosts: frozenset[str] = LOOPBACK_NAMES, any_ip: bool = False,

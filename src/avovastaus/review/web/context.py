@@ -15,11 +15,17 @@ from flask import current_app, g, request, session
 from avovastaus.config import load_codebook
 from avovastaus.errors import AvovastausError
 from avovastaus.io.rundir import answer_key, load_run
-from avovastaus.report.view import UI as REASON_WORDS
+from avovastaus.report import formatting as fmt
 from avovastaus.report.view import fit_warning, question_labels
 from avovastaus.review.journal import Journal
 from avovastaus.review.state import LiveReview, Reviewed
-from avovastaus.review.web.text import text
+from avovastaus.review.web.text import count, kind_name, reason_name, text
+
+#: the keys that move an answer to a theme, by the theme's place in the run's theme list (the same key on every answer):
+#: digits first, then letters; E, J, K, S and U are left out (E reads as "ei", K confirms, S steps on, U undoes, J is Alt+J's)
+THEME_KEYS = "123456789abcdfghilmnopqrtvwxyz"
+#: how many of a respondent's other answers a card shows beside the answer
+OTHER_ANSWERS = 6
 from avovastaus.stats.summarize import mark_significant, shares_by_group
 
 
@@ -68,6 +74,14 @@ class Site:
     weight_of: dict[str, float] | None = None
     #: a one-question run's wording (``[questions.COL] label`` or the SPSS/Stata variable label), shown above its themes
     wording: str = ""
+    #: question column -> its wording (every run), for the same respondent's other answers
+    question_names: dict[str, str] = field(default_factory=dict)
+    #: respondent id -> their answer keys in the run's order
+    answers_of: dict[str, list[str]] = field(default_factory=dict)
+    #: whether the model's number per answer is a probability (answers.csv ``confidence``) or, in older runs, a similarity (``score``)
+    probabilities: bool = True
+    #: the answers the model left without a theme: their number is the probability of no theme
+    model_none: frozenset[str] = frozenset()
     _cells: dict[str, tuple[Any, list[dict[str, Any]]]] = field(default_factory=dict)
     _totals: tuple[int, list[dict[str, Any]]] | None = None
 
@@ -107,6 +121,10 @@ class Site:
             question_of=dict(zip(keys, answers["question"])),
             weight_of=dict(zip(answers["id"], answers["weight"].astype(float))) if run.weight and "weight" in answers else None,
             wording=_single_wording(run),
+            question_names=question_labels(run),
+            answers_of=_answers_of(keys, answers["id"]),
+            probabilities="confidence" in answers.columns,
+            model_none=frozenset(k for k, ts, reason in zip(keys, answers["themes"], answers["excluded"]) if not reason and not str(ts).strip()),
         )
 
     def _respondent_groups(self, st: Reviewed) -> list[dict[str, Any]]:
@@ -116,12 +134,32 @@ class Site:
             self._totals = (n, [{self.person_of[k]: of[k] for k in st.themes} for of in self.group_of])
         return self._totals[1]
 
+    @staticmethod
+    def wrong_of(st: Reviewed, theme: str) -> frozenset[str]:
+        """Return the answers an evaluator marked wrong for ``theme`` (they no longer count as its answers)."""
+        return frozenset(k for k, ts in st.wrong.items() if theme in ts)
+
+    def members(self, st: Reviewed, theme: str) -> list[str]:
+        """Return the theme's answers as the reviewed outputs count them: without those marked wrong for it, in the run's order."""
+        wrong = self.wrong_of(st, theme)
+        keys = st.members(theme)
+        return [k for k in keys if k not in wrong] if wrong else list(keys)
+
+    def size(self, st: Reviewed, theme: str) -> int:
+        """Return how many answers the theme has, those marked wrong for it left out."""
+        return st.size(theme) - sum(1 for k in self.wrong_of(st, theme) if theme in st.themes.get(k, ()))
+
+    @staticmethod
+    def unassigned(st: Reviewed) -> list[str]:
+        """Return the analysed answers without a theme, counting a theme marked wrong as gone (*Ilman teemaa*)."""
+        return [k for k, ts in st.themes.items() if not ts or (k in st.wrong and not st.final_themes(k))]
+
     def _theme_cells(self, st: Reviewed, theme: str, groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Return the theme's share of each group's respondents, tested like groups.csv (cached until its members or the analysed answers change)."""
-        stamp = (st.stamps.get(theme, 0), len(st.themes))
+        stamp = (st.stamps.get(theme, 0), len(st.themes), self.wrong_of(st, theme))
         cached = self._cells.get(theme)
         if cached is None or cached[0] != stamp:
-            people = {self.person_of[k] for k in st.members(theme)}
+            people = {self.person_of[k] for k in self.members(st, theme)}
             cached = (stamp, shares_by_group(people, groups, self.columns, self.min_cell, self.weight_of))
             self._cells[theme] = cached
         return [dict(cell) for cell in cached[1]]
@@ -149,8 +187,8 @@ class Site:
         for theme, label in st.labels.items():
             if question and self.theme_question(st, theme) not in ("", question):
                 continue
-            rows.append({**self.theme_info(st, theme), "label": label, "size": st.size(theme),
-                         "share": st.size(theme) / total if total else 0.0, "groups": cells[theme]})
+            size = self.size(st, theme)
+            rows.append({**self.theme_info(st, theme), "label": label, "size": size, "share": size / total if total else 0.0, "groups": cells[theme]})
         return sorted(rows, key=lambda r: (-r["size"], r["theme"]))
 
     def theme_info(self, st: Reviewed, theme: str) -> dict[str, Any]:
@@ -164,17 +202,51 @@ class Site:
         }
 
     def card(self, st: Reviewed, key: str, context: str | None, notes: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-        """Return what an answer's card shows: text, groups, themes by label (primary first), own verdict, confidence, notes."""
+        """Return what an answer's card shows: text, groups, themes by label (primary first), own verdict, the model's number, notes,
+        and the same respondent's other answers."""
         themes = st.themes.get(key)
-        confidence = st.confidence.get(key, math.nan)
+        reason = st.excluded.get(key)
         return {
             "key": key, "anchor": anchor_of(key), "text": self.texts[key], "context": context,
             "groups": [(column, self.group_of[c][key]) for c, column in enumerate(self.columns)],
             "themes": [(t, st.labels.get(t, t), i == 0) for i, t in enumerate(themes or [])], "analysed": themes is not None,
-            "reason": REASON_WORDS[self.lang].get(st.excluded.get(key) or "", st.excluded.get(key)), "verdict": st.verdicts.get((key, who()), (None, None))[1],
-            "wrong": sorted(st.wrong.get(key, ())), "confidence": None if math.isnan(confidence) else confidence,
-            "notes": notes.get(f"answer:{key}", []),
+            "final": st.final_themes(key) if themes is not None else [],
+            "reason": reason_name(reason, self.lang) if reason else None, "verdict": st.verdicts.get((key, who()), (None, None))[1],
+            "wrong": sorted(st.wrong.get(key, ())), "sure": self.sure(st, key),
+            "notes": notes.get(f"answer:{key}", []), "others": self.others(st, key),
         }
+
+    def sure(self, st: Reviewed, key: str) -> dict[str, str] | None:
+        """Return the model's number for an answer, named by what it is: ``varmuus`` (its theme's probability), the probability of
+        no theme (an answer the model gave none), or an older run's similarity; None when unknown."""
+        value = st.confidence.get(key, math.nan)
+        if math.isnan(value):
+            return None
+        t = text(self.lang)
+        if not self.probabilities:
+            return {"name": t["similarity"], "title": t["similarity_title"], "value": fmt.number(value, self.lang, 2)}
+        # the model's suggestion is the answer's themes until someone decides it; after that, what the model had left it with
+        no_theme = not st.themes.get(key) if key not in st.decided else key in self.model_none
+        name = "p_none" if no_theme else "confidence"
+        return {"name": t[name], "title": t[f"{name}_title"], "value": fmt.percent(value, self.lang)}
+
+    def others(self, st: Reviewed, key: str) -> list[dict[str, Any]]:
+        """Return the same respondent's other answers (question, text, themes by label or why excluded), the first few."""
+        shown = []
+        for other in self.answers_of.get(self.person_of.get(key, ""), ()):
+            if other == key:
+                continue
+            reason = st.excluded.get(other)
+            themes = [st.labels.get(t, t) for t in st.final_themes(other)] if other in st.themes else []
+            shown.append({"key": other, "question": self.question_names.get(self.question_of.get(other, ""), self.question_of.get(other, "")),
+                          "text": self.texts[other], "themes": themes, "reason": reason_name(reason, self.lang) if reason else None})
+            if len(shown) == OTHER_ANSWERS:
+                break
+        return shown
+
+    def keyed_themes(self, st: Reviewed) -> list[tuple[str, str, str]]:
+        """Return (theme id, label, key) of every theme in the run's theme order: the key moves an answer there ("" past the last key)."""
+        return [(theme, label, THEME_KEYS[i] if i < len(THEME_KEYS) else "") for i, (theme, label) in enumerate(st.labels.items())]
 
     def names(self, st: Reviewed, decisions: list[Any] = ()) -> dict[str, str]:
         """Return theme id -> label for sentences: the model's labels, labels given in splits, then the current labels."""
@@ -184,6 +256,13 @@ class Site:
                 names[d.payload["new_theme"]] = d.payload["label"]
         names.update(st.labels)
         return names
+
+
+def _answers_of(keys: list[str], ids: Any) -> dict[str, list[str]]:
+    by: dict[str, list[str]] = {}
+    for key, person in zip(keys, ids):
+        by.setdefault(person, []).append(key)
+    return by
 
 
 def site() -> Site:
@@ -208,4 +287,6 @@ def words() -> dict[str, str]:
 def page_context() -> dict[str, Any]:
     s = site()
     return {"csrf": session.get("csrf", ""), "reviewer": who(), "run_name": s.run_dir.name, "t": text(s.lang), "lang": s.lang,
-            "csp_nonce": g.get("csp_nonce", ""), "here": here(), "done": session.pop("done", None) if request.method == "GET" else None}
+            "csp_nonce": g.get("csp_nonce", ""), "here": here(), "done": session.pop("done", None) if request.method == "GET" else None,
+            "count": lambda n, noun: count(n, noun, s.lang), "kind_name": lambda kind: kind_name(kind, s.lang),
+            "percent": lambda value, digits=0: fmt.percent(value, s.lang, digits), "number": lambda value, digits=None: fmt.number(value, s.lang, digits)}

@@ -30,7 +30,14 @@ _TOKEN_VALUE = re.compile(r"(token=)[^&\s\"']*")
 
 
 class BadRequest(Exception):
-    """A request the app refuses, with a message for the evaluator."""
+    """A request the app refuses: the key of its message (``text.ERRORS``) and the values the message names.
+
+    The message itself is written when the error page is, in the app's language (no page says it twice).
+    """
+
+    def __init__(self, key: str, **values: Any) -> None:
+        self.key, self.values = key, values
+        super().__init__(f"{key} {values}" if values else key)
 
 
 def is_loopback(host: str) -> bool:
@@ -113,7 +120,7 @@ def whole_number(value: str | None, name: str, low: int = 0, high: int = MAX_SEQ
         return None
     value = value.strip()
     if not _DIGITS.fullmatch(value) or not low <= int(value) <= high:
-        raise BadRequest(f"The field '{name}' must be a whole number from {low} to {high}.")
+        raise BadRequest("whole_number", name=name, low=low, high=high)
     return int(value)
 
 

@@ -1,7 +1,9 @@
 """The review app's pages (GET): themes, a theme, the uncertainty queue, search, unassigned and excluded answers, the log.
 
 Every list of answers is shown as the same cards (:meth:`Site.card`), paged, with one current answer
-(``cur``, the card's anchor) that carries the keyboard shortcuts (``accesskey``: the pages run no script).
+(``cur``, the card's anchor) that carries the keyboard shortcuts: ``accesskey`` (Alt + letter) in plain
+HTML, and one-key coding (``_keys.js``) where the browser runs the page's own script. A decision on a
+card returns to the next card, so coding goes down the page without a jump back to its top.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from avovastaus.review.export import DOWNLOADS, REVIEWED_DIR
 from avovastaus.review.journal import in_force
 from avovastaus.review.web.context import site, who, words
 from avovastaus.review.web.security import BadRequest, whole_number
-from avovastaus.review.web.text import local_time, sentence
+from avovastaus.review.web.text import error_text, labels_before, local_time, sentence
 
 PAGE_SIZE = 25
 MAX_PAGE = 1_000_000
@@ -30,7 +32,7 @@ pages = Blueprint("pages", __name__)
 def _query() -> str:
     query = (request.args.get("q") or "").strip()
     if len(query) > 200:
-        raise BadRequest("Haku on yli 200 merkkiä pitkä. / The search is longer than 200 characters.")
+        raise BadRequest("long_search", limit=200)
     return query
 
 
@@ -44,11 +46,13 @@ def url(**changes: Any) -> str:
     return request.path + (f"?{urlencode(args)}" if args else "")
 
 
-def cards_page(keys: list[str], context: Callable[[str], str | None], leaves: bool) -> dict[str, Any]:
+def cards_page(keys: list[str], context: Callable[[str], str | None], leaves: bool, moves_leave: bool | None = None) -> dict[str, Any]:
     """Return the template values of one page of answer cards: the cards, paging, the current card and its neighbours.
 
     ``context(key)``: the theme a card's verdict and move refer to; ``leaves``: whether a decided answer
-    leaves this list (then an action returns to the next card, not to the one that left).
+    leaves this list; ``moves_leave``: whether a move or a "wrong theme" takes it off the list (a theme's
+    page; default ``leaves``). A decision returns to the next card; when there is none, to the previous
+    one if the decided card left, else to the card itself.
     """
     s = site()
     page = whole_number(request.args.get("page"), "page", 1, MAX_PAGE) or 1
@@ -64,8 +68,11 @@ def cards_page(keys: list[str], context: Callable[[str], str | None], leaves: bo
     cur = cur if _ANCHOR.fullmatch(cur) and cur in anchors else (anchors[0] if anchors else "")
     for i, c in enumerate(cards):
         c["current"] = c["anchor"] == cur
-        after = anchors[i + 1] if i + 1 < len(anchors) else (anchors[i - 1] if i else "")
-        c["return_to"] = after if leaves else c["anchor"]  # where the page opens after an action on this card
+        following = anchors[i + 1] if i + 1 < len(anchors) else ""
+        gone = following or (anchors[i - 1] if i else "")  # where the page opens after a decision that takes this card off the list
+        kept = following or c["anchor"]
+        c["return_to"] = gone if leaves else kept  # a confirmation or an inclusion
+        c["return_moved"] = gone if (leaves if moves_leave is None else moves_leave) else kept  # a move or a "wrong theme"
         c["stay"] = c["anchor"]
     at = anchors.index(cur) if cur else -1
     step = {
@@ -81,15 +88,15 @@ def _question() -> str:
     """Return the question the page is switched to (``?question=COLUMN``), "" for all; an unknown one is a 400."""
     question = request.args.get("question") or ""
     if question and question not in site().questions:
-        raise BadRequest(f"Tuntematon kysymys / Unknown question '{question}'.")
+        raise BadRequest("unknown_question", value=question)
     return question
 
 
 def _common() -> dict[str, Any]:
-    """Return what every page with answer cards needs: the themes to move to, labelled, and the page version."""
+    """Return what every page with answer cards needs: the themes to move to (labelled, with their keys, in the run's order) and the page version."""
     s = site()
     with s.live.view() as st:
-        return {"targets": sorted(st.labels.items(), key=lambda kv: kv[1].casefold()), "base": s.live.version, "query": _query()}
+        return {"targets": s.keyed_themes(st), "base": s.live.version, "query": _query()}
 
 
 @pages.get("/")
@@ -98,7 +105,7 @@ def index() -> str:
     question = _question()
     with s.live.view() as st:
         themes, skipped, n_answers, version = s.theme_rows(st, question), list(st.skipped), len(st.themes), s.live.version
-        counts = {"unassigned": sum(1 for ts in st.themes.values() if not ts), "excluded": len(st.excluded), "undecided": len(st.undecided())}
+        counts = {"unassigned": len(s.unassigned(st)), "excluded": len(st.excluded), "undecided": len(st.undecided())}
     downloads = [n for n in DOWNLOADS if (s.run_dir / REVIEWED_DIR / n).is_file()]
     return render_template("index.html", themes=themes, skipped=skipped, n_answers=n_answers, base=version, counts=counts,
                            warning=s.warning, min_cell=s.min_cell, alpha=s.alpha, downloads=downloads, question=question, questions=s.questions,
@@ -111,13 +118,18 @@ def theme_page(theme: str) -> str:
     query = _query()
     order = request.args.get("order") or "typical"
     if order not in ORDERS:
-        raise BadRequest(f"Tuntematon järjestys '{order}'. / Unknown order '{order}'.")
+        raise BadRequest("unknown_order", value=order)
     with s.live.view() as st:
         if theme not in st.labels:
-            merged = f" It was merged into {st.merged[theme]}. / Se yhdistettiin teemaan {st.merged[theme]}." if theme in st.merged else ""
-            abort(404, f"Tuntematon teema / Unknown theme id '{theme}'.{merged}")
+            target = st.merged.get(theme)
+            while target in st.merged:  # merged again later: the theme it lives on in now
+                target = st.merged[target]
+            names = s.names(st, s.journal.all()) if target else {}
+            abort(404, error_text("merged_into", {"value": names.get(theme, theme), "label": names.get(target, target)}, s.lang) if target else
+                  error_text("no_such_theme", {"value": theme}, s.lang))
         folded = query.casefold()
-        keys = [k for k in st.members(theme) if folded in s.folded[k]] if query else list(st.members(theme))
+        members = s.members(st, theme)
+        keys = [k for k in members if folded in s.folded[k]] if query else members
         if order != "order":
             # most typical: the answers whose primary theme this is, surest first; answers carrying it as a second theme after them
             def typical(k: str) -> tuple[int, float]:
@@ -129,7 +141,7 @@ def theme_page(theme: str) -> str:
         view = {**s.theme_info(st, theme), "label": st.labels[theme], "cells": s.cells(st)[theme],
                 "notes": [{**n, "when": local_time(n["at"], s.lang)} for n in st.notes if n["target"] == f"theme:{theme}"]}
     return render_template("theme.html", order=order, orders=ORDERS, min_cell=s.min_cell, alpha=s.alpha, **view, **_common(),
-                           **cards_page(keys, lambda k: theme, leaves=False))
+                           **cards_page(keys, lambda k: theme, leaves=False, moves_leave=True))
 
 
 @pages.get("/queue")
@@ -140,19 +152,19 @@ def queue() -> str:
     group = request.args.get("group") or ""
     with s.live.view() as st:
         if theme and theme != "-" and theme not in st.labels:
-            raise BadRequest(f"Tuntematon teema / Unknown theme id '{theme}'.")
+            raise BadRequest("unknown_theme", value=theme)
         keys = st.undecided()
         question = _question()
         if question:
             keys = [k for k in keys if s.question_of.get(k) == question]
         if theme == "-":
-            keys = [k for k in keys if not st.themes[k]]
+            keys = [k for k in keys if not st.final_themes(k)]
         elif theme:
             keys = [k for k in keys if theme in st.themes[k]]
         options = [(f"{c}:{g}", f"{column}: {g}") for c, column in enumerate(s.columns) for g in sorted(set(s.group_of[c].values()))]
         if group:
             if group not in dict(options):
-                raise BadRequest(f"Tuntematon ryhmä / Unknown group '{group}'.")
+                raise BadRequest("unknown_group", value=group)
             c, _, value = group.partition(":")
             of = s.group_of[int(c)]
             keys = [k for k in keys if of[k] == value]
@@ -174,7 +186,7 @@ def search() -> str:
         folded = query.casefold()
         with s.live.view() as st:
             order = [*st.themes, *st.excluded]
-            primary = {k: st.primary(k) for k in order}
+            primary = {k: next(iter(st.final_themes(k)), None) for k in order}  # a theme marked wrong is not the answer's any more
         keys = [k for k in order if folded in s.folded[k] or k.casefold() == folded or k.split("/", 1)[0].casefold() == folded]
     else:
         primary = {}
@@ -186,7 +198,7 @@ def search() -> str:
 def unassigned() -> str:
     s = site()
     with s.live.view() as st:
-        keys = [k for k, ts in st.themes.items() if not ts]
+        keys = s.unassigned(st)
     return render_template("answers.html", title=words()["unassigned"], intro=words()["unassigned_intro"], search=False, **_common(),
                            **cards_page(keys, lambda k: None, leaves=True))
 
@@ -207,8 +219,9 @@ def log_page() -> str:
     active = {d.seq for d in in_force(decisions)}
     with s.live.view() as st:
         names = s.names(st, decisions)
-    rows = [{"seq": d.seq, "when": local_time(d.at, s.lang), "reviewer": d.reviewer, "sentence": sentence(d, names, s.lang), "kind": d.kind,
-             "active": d.seq in active} for d in reversed(decisions)]
+    before = labels_before(decisions, s.model_labels, active)
+    rows = [{"seq": d.seq, "when": local_time(d.at, s.lang), "reviewer": d.reviewer, "kind": d.kind, "active": d.seq in active,
+             "sentence": sentence(d, {**names, d.payload["theme"]: before[d.seq]} if d.seq in before else names, s.lang)} for d in reversed(decisions)]
     return render_template("log.html", decisions=rows, base=decisions[-1].seq if decisions else 0)
 
 
@@ -222,5 +235,5 @@ def download(name: str) -> Any:
     """One file of the reviewed result, as an attachment (never shown inside the app's pages)."""
     path = site().run_dir / REVIEWED_DIR / name
     if name not in DOWNLOADS or not path.is_file():
-        abort(404, f"Tiedostoa ei ole / No such file: {name}")
+        abort(404, error_text("no_such_file", {"value": name}, site().lang))
     return send_file(path, as_attachment=True, download_name=name, max_age=0)
