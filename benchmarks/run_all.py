@@ -21,7 +21,7 @@ from common import BENCH, PROJECT, RESULTS, machine_line, run_measured, source_l
 
 #: in the order their sections appear in RESULTS.md
 BENCHMARKS = ["sib200", "backends", "yle", "keywords", "stability", "scale", "scaling", "dask_bench", "review_load", "finnish", "codebook",
-              "survey_questions", "nonanswer_registers", "effects_simulation", "hostile"]
+              "survey_questions", "nonanswer_registers", "effects_simulation", "hostile", "waves"]
 
 
 def main(names: list[str]) -> int:

@@ -89,6 +89,8 @@ class ClusterConfig(_Strict):
     assigner: Literal["classifier", "centroid"] = Field(
         "classifier", description="classifier = open-set, learns from evaluators; centroid = the older nearest-centroid rule that gives nearly every answer a theme")
     codebook_margin: float = Field(0.01, ge=0, le=1, description="widens the codebook: higher = more answers get a codebook theme (and more off-topic ones)")
+    self_training: float = Field(0.0, ge=0, le=1, description="0 = off; else the classifier is refitted once with the survey's own codebook answers "
+                                 "of at least this probability as further examples (the codebook learns the survey's wording)")
     max_themes_per_answer: int = Field(3, ge=1)
     max_unassigned: float = Field(0.05, ge=0, le=1, description="centroid assigner and --codebook none only: most answers left without a theme (share of analysed)")
     per_question: bool = Field(True, description="each open question gets its own discovered themes (a codebook theme is shared by the questions it applies to); "

@@ -121,6 +121,7 @@ class ThemeModel(BaseEstimator):
         diversity: float = 0.3,
         use_cache: bool = True,
         seed: int = 0,
+        self_training: float = 0.0,
     ) -> None:
         self.embedder = embedder
         self.codebook = codebook
@@ -135,6 +136,7 @@ class ThemeModel(BaseEstimator):
         self.diversity = diversity
         self.use_cache = use_cache
         self.seed = seed
+        self.self_training = self_training
 
     def __sklearn_clone__(self) -> "ThemeModel":
         """Return an unfitted copy with the same parameters; the embedder and analyzer are shared, not copied.
@@ -228,11 +230,39 @@ class ThemeModel(BaseEstimator):
                 features.embeddings, terms, features.segments, codebook_ids, assigner, discoverer,
                 max_themes_per_answer=self.max_themes_per_answer, max_unassigned=self.max_unassigned, answer_texts=features.texts,
             )
+            if self.self_training and isinstance(assigner, CodebookClassifier) and assignment.confidence is not None:
+                assigner = self._self_trained(features, terms, assignment, codebook_ids)
+                assignment, centroids = assign_themes(
+                    features.embeddings, terms, features.segments, codebook_ids, assigner, clone(discoverer),
+                    max_themes_per_answer=self.max_themes_per_answer, max_unassigned=self.max_unassigned, answer_texts=features.texts,
+                )
         self.timings_["themes"] = round(time.perf_counter() - clock, 3)
         sources = {t: "codebook" for t in codebook_ids}
         sources.update({t: "discovered" for t in centroids if t not in sources})
         labels = {t.id: t.label for t in self.codebook.themes} if self.codebook else {}
         return self.describe(assignment, centroids, sources, labels, progress)
+
+    def _self_trained(self, features: Features, terms: list[set[str]], assignment: Assignment, codebook_ids: list[str]) -> CodebookClassifier:
+        """Return the classifier refitted with the survey's own confident codebook answers as further examples (one round of self-training).
+
+        An answer joins the examples of its primary codebook theme when the classifier gave it at least
+        ``self_training`` probability, and the negatives when it was that sure the answer fits no codebook
+        theme: the survey's own wording of each theme, and of what lies outside the frame, then counts
+        beside the codebook's examples and the bundled off-topic sentences.
+        """
+        index = {t: j for j, t in enumerate(codebook_ids)}
+        picks, labels_ = [], []
+        for j, (ts, p) in enumerate(zip(assignment.themes, assignment.confidence)):
+            inside = bool(ts) and ts[0] in index
+            if p >= self.self_training and (inside or not any(t in index for t in ts)):
+                picks.append(j)  # a confident codebook answer, or an answer confidently outside the codebook (a negative)
+                labels_.append(index[ts[0]] if inside else OUT)
+        examples = features.examples
+        extra = Evidence(features.embeddings[picks], [features.texts[j] for j in picks], [terms[j] for j in picks])
+        merged = Evidence(np.vstack([examples.embeddings, extra.embeddings]), list(examples.texts) + extra.texts, list(examples.terms) + extra.terms)
+        labels = np.concatenate([features.example_labels, labels_]).astype(int)
+        keywords = [self._analyzer().base_forms(t.keywords) for t in self.codebook.themes]
+        return clone(self.assigner if self.assigner is not None else CodebookClassifier()).fit(merged, labels, keywords, features.answer_evidence())
 
     def fit_assigner(self, features: Features) -> CodebookClassifier | CodebookAssigner:
         """Return the codebook assigner fitted on the codebook's keywords and examples (and, for the classifier, off-topic and taught examples).
@@ -323,5 +353,5 @@ def model_from_config(config: Any, codebook: Codebook | None, embedder: Embedder
         discoverer=ThemeDiscoverer(n_themes=c.n_themes, n_neighbors=c.n_neighbors, min_size=c.min_discovered, max_themes=c.max_themes),
         max_themes_per_answer=c.max_themes_per_answer, max_unassigned=c.max_unassigned,
         n_keywords=config.label.n_keywords, n_examples=config.label.n_examples, diversity=config.label.diversity,
-        use_cache=config.embed.cache, seed=config.seed,
+        use_cache=config.embed.cache, seed=config.seed, self_training=c.self_training,
     )

@@ -88,3 +88,28 @@ def test_codebook_themes_carry_their_labels_and_provenance(texts) -> None:
     for theme in codebook.themes:
         assert model.sources_[theme.id] == "codebook" and model.labels_[theme.id] == theme.label
     assert all(model.sources_[t] == "discovered" for t in model.theme_ids_ if t not in {th.id for th in codebook.themes})
+
+
+def test_self_training_refits_the_classifier_with_the_surveys_confident_answers(texts, monkeypatch) -> None:
+    """`[cluster] self_training` (#24): one refit whose examples include the survey's answers of at least that probability."""
+    from avovastaus.themes.classifier import CodebookClassifier
+
+    codebook = load_codebook(CORPORA.parent / "src" / "avovastaus" / "configs" / "codebook" / "kuntajarjesto.yaml")
+    sizes = []
+    real_fit = CodebookClassifier.fit
+
+    def counting_fit(self, examples, y, keywords, corpus=None):
+        sizes.append(len(examples))
+        return real_fit(self, examples, y, keywords, corpus)
+
+    monkeypatch.setattr(CodebookClassifier, "fit", counting_fit)
+    base = ThemeModel(embedder=TrigramEmbedder(), codebook=codebook, discoverer=ThemeDiscoverer(min_size=5), use_cache=False)
+    plain = clone(base).fit(texts)
+    assert len(sizes) == 1
+    trained = clone(base).set_params(self_training=0.5).fit(features=plain.features_)
+    assert len(sizes) == 3 and sizes[2] > sizes[1]  # the second fit saw more examples: the survey's own
+    confident = sum(1 for ts, p in zip(plain.assignment_.themes, plain.assignment_.confidence) if p >= 0.5)
+    assert sizes[2] - sizes[1] == confident
+    assert len(trained.assignment_.themes) == len(texts)
+    off = clone(base).set_params(self_training=0.0).fit(features=plain.features_)
+    assert off.assignment_.themes == plain.assignment_.themes  # off by default: nothing changes
