@@ -207,7 +207,7 @@ def write_xlsx(path: Path, table: pd.DataFrame, lang: str) -> None:
 
     book = Workbook()
     book.remove(book.active)
-    _table_sheet(book, "Vertailu" if lang == "fi" else "Comparison", table, {})
+    _table_sheet(book, "Vertailu" if lang == "fi" else "Comparison", table, {}, lang)
     book.save(path)
 
 

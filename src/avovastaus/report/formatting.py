@@ -92,3 +92,19 @@ def level(confidence: float, lang: str = "fi") -> str:
 def interval_name(lang: str = "fi") -> str:
     """Return the abbreviation of a confidence interval: ``LV`` (luottamusväli) or ``CI``."""
     return "LV" if lang == "fi" else "CI"
+
+
+# ---------------------------------------------------------------- spreadsheet number formats
+# A workbook cell keeps the raw number (it sorts, filters and sums); its number format decides what a reader
+# sees. Format codes always use "." as the decimal mark: Excel and Calc show the reader's own (a comma in Finnish).
+
+
+def xlsx_percent(lang: str = "fi", digits: int = 1) -> str:
+    """Return the number format of a share: ``0.0 %`` in Finnish (shown ``13,2 %``), ``0.0%`` in English."""
+    return ("0." + "0" * digits if digits else "0") + (" %" if lang == "fi" else "%")
+
+
+def xlsx_p_value(lang: str = "fi") -> str:
+    """Return the number format of a p-value: three decimals, and ``< 0,001`` below :data:`P_FLOOR` (never ``0,000``)."""
+    digits = round(-math.log10(P_FLOOR))
+    return f'[<{P_FLOOR}]"< {number(P_FLOOR, lang)}";0.{"0" * digits}'

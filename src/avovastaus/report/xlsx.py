@@ -1,6 +1,10 @@
 """``summary.xlsx``: an overview sheet with a theme-share chart, the run's tables, and the group summaries as a sheet.
 
-Every text cell is a string cell, never a formula, whatever the answer starts with.
+Every text cell is a string cell, never a formula, whatever the answer starts with. Every sheet is set up for
+paper (A4 landscape, all columns on one page width, the header row repeated, long text wrapped in capped
+columns). Cells keep raw numbers so they sort and filter; number formats round what a reader sees: shares
+``13,2 %``, p-values three decimals and ``< 0,001`` below the floor (groups.csv keeps the unrounded values).
+Themes appear by their labels, not ids, except in the themes sheet's own id column.
 """
 
 from __future__ import annotations
@@ -19,8 +23,15 @@ from avovastaus.report.view import SHEETS, UI, significance, xlsx_note
 from avovastaus.report.view import headers as column_headers
 from avovastaus.stats.summarize import ALL_QUESTIONS
 
-PERCENT_COLUMNS = {"share", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high",
+PERCENT_COLUMNS = {"share", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high", "share_unweighted",
                    "share_old", "ci_low_old", "ci_high_old", "share_new", "ci_low_new", "ci_high_new"}  # the last ones: compare.xlsx
+P_COLUMNS = {"p_value", "p_adjusted"}
+DECIMAL_COLUMNS = {"score": "0.00", "confidence": "0.00", "stability": "0.00", "weight": "0.00", "n_effective": "0.0"}
+#: the widest a column may be (in characters); its text wraps beyond. Long text gets room, anything else at most NARROW,
+#: so that each sheet fits a landscape page at a readable scale
+WIDE = {"text": 56, "keywords": 36, "keywords_group": 36, "description": 36, "notes": 36, "examples": 30, "themes": 26, "model_themes": 26,
+        "label": 24, "model_label": 24, "theme": 24, "model_theme": 24, "group": 20}
+NARROW = 16
 SUMMARY_COLUMNS = ["group_column", "group", "n_group", "kind", "label", "share", "ci_low", "ci_high", "share_rest", "diff", "diff_low", "diff_high", "p_adjusted", "text"]
 KINDS = {
     "fi": {"top": "yleinen teema", "over": "useammin kuin muut", "under": "harvemmin kuin muut", "words": "tunnusomaiset sanat",
@@ -32,10 +43,21 @@ KINDS = {
            "matrix": "Groups × themes", "matrix_note": "Groups × themes: share of the group's respondents; coloured = differs significantly from the others (adjusted p < {alpha}); <{min_cell} = suppressed",
            "theme": "Theme", "share": "Share of answers"},
 }
+#: headers of columns view.HEADERS lacks (reviewed runs add some); the shared table wins where it has one
+EXTRA_HEADERS = {
+    "fi": {"confidence": "Varmuus", "model_theme": "Mallin pääteema", "model_themes": "Mallin teemat", "model_label": "Mallin nimi",
+           "description": "Kuvaus", "verdict": "Arvio", "reviewer": "Arvioija", "notes": "Huomautukset"},
+    "en": {},
+}
+#: the themes sheet's id column: there the theme itself, not an answer's main theme
+THEME_ID = {"fi": "Tunnus", "en": "theme"}
+#: the group summaries' text column: a sentence, a quote or a word list, not an answer
+SUMMARY_TEXT = {"fi": "Teksti", "en": "text"}
+VERDICTS = {"fi": {"confirmed": "vahvistettu", "wrong": "väärä teema"}, "en": {}}
 
 
 def write_summary_xlsx(path: Path, run: Run, lang: str = "fi", mask: Callable[[str], str] = redact) -> None:
-    """Write an overview sheet with a theme-share chart, then one sheet per table: readable headers, frozen header row, fitted widths, percentages.
+    """Write an overview sheet with a theme-share chart, then one sheet per table: readable headers, frozen header row, fitted widths, formats.
 
     Every text cell is a string cell, never a formula, whatever the answer starts with. Answers beyond
     Excel's row limit continue on further answer sheets; a run of more than ``[report] xlsx_answers``
@@ -43,44 +65,97 @@ def write_summary_xlsx(path: Path, run: Run, lang: str = "fi", mask: Callable[[s
     """
     from openpyxl import Workbook
 
-
     t = UI[lang]
     answers = run.answers.assign(text=run.answers["text"].map(mask))
     themes = run.themes.assign(label=run.themes["label"].map(mask))
-    m, c = run.manifest, run.manifest.counts
     confidence, alpha = significance(run)
-    kinds, min_cell = KINDS[lang], m.statistics.suppressed_below
-    overview = pd.DataFrame({
-        t["summary"]: [t["read"], t["excluded"], t["analysed"], t["unassigned"], t["themes"], t["embedder"], t["codebook"], t["seed"], "", t["methods"], ""],
-        "": [c.read, c.excluded, c.analysed, c.unassigned, m.themes.total, m.embedder.id, m.codebook.name if m.codebook else t["none"], m.seed,
-             several_themes_note(lang), " ".join(methods_text(run, lang)), kinds["matrix_note"].format(alpha=fmt.number(alpha, lang), min_cell=min_cell)],
-    })
+    kinds, min_cell = KINDS[lang], run.manifest.statistics.suppressed_below
     name_overview, name_themes, name_groups, name_summaries, name_answers = SHEETS[lang]
     book = Workbook()
     sheet = book.active
     sheet.title = name_overview
-    _fill_sheet(sheet, overview, {})
-    sheet.column_dimensions["A"].width = 24
-    sheet.column_dimensions["B"].width = 40
-    headers = column_headers(run, lang, _level(confidence, lang))
-    _table_sheet(book, name_themes, themes, headers)
+    _overview_sheet(sheet, run, lang, alpha)
+    headers = {**EXTRA_HEADERS[lang], **column_headers(run, lang, _level(confidence, lang))}
     labels = dict(zip(themes["theme"], themes["label"]))
+    names = _unique_names(labels, taken=set())  # a label twice: the id tells the two apart
+    sources = {"codebook": t["codebook_src"], "discovered": t["discovered_src"]}
+    _table_sheet(book, name_themes, themes.assign(source=themes["source"].map(lambda s: sources.get(s, s))), {**headers, "theme": THEME_ID[lang]}, lang)
     matrix, significant = group_theme_matrix(run.groups, labels, alpha, min_cell)
     fixed = {k: v for k, v in headers.items() if k in ("group_column", "group", "n_group")}  # theme labels are never translated
-    _style_matrix(_table_sheet(book, kinds["matrix"], matrix, fixed), significant)
+    _style_matrix(_table_sheet(book, kinds["matrix"], matrix, fixed, lang), significant, lang)
     groups = run.groups.copy()
     if "question" in groups:
         groups["question"] = groups["question"].replace(ALL_QUESTIONS, KINDS[lang]["all"])
-    _table_sheet(book, name_groups, groups, headers)
-    _table_sheet(book, name_summaries, summary_frame(run, labels, alpha, confidence, lang, mask), headers)
+    if "theme" in groups:
+        groups["theme"] = groups["theme"].map(lambda x: names.get(x, x))
+    _table_sheet(book, name_groups, groups, headers, lang)
+    _table_sheet(book, name_summaries, summary_frame(run, labels, alpha, confidence, lang, mask), {**headers, "text": SUMMARY_TEXT[lang]}, lang)
     note = xlsx_note(run, lang)
     if note:  # summaries only: a workbook of every answer would take gigabytes of memory to write
-        _fill_sheet(book.create_sheet(name_answers), pd.DataFrame({t["summary"]: [note]}), {})
+        _note_sheet(book.create_sheet(name_answers), t["summary"], note)
     else:
+        answers = readable_answers(answers, names, lang)
         for k, start in enumerate(range(0, max(len(answers), 1), XLSX_MAX_ROWS)):
-            _table_sheet(book, name_answers if k == 0 else f"{name_answers} {k + 1}", answers.iloc[start : start + XLSX_MAX_ROWS], headers)
-    _share_chart(sheet, themes, t["shares_chart"], kinds)
+            _table_sheet(book, name_answers if k == 0 else f"{name_answers} {k + 1}", answers.iloc[start : start + XLSX_MAX_ROWS], headers, lang)
+    _share_chart(sheet, themes, t["shares_chart"], kinds, lang)
     book.save(path)
+
+
+def readable_answers(answers: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
+    """Return the answers as the workbook shows them: themes by label (``names``: id -> label), reasons and verdicts in ``lang``."""
+    out = answers.copy()
+    for column in ("theme", "model_theme"):
+        if column in out:
+            out[column] = out[column].map(lambda x: names.get(x, x))
+    for column in ("themes", "model_themes"):
+        if column in out:
+            out[column] = out[column].map(lambda s: "; ".join(names.get(x, x) for x in str(s).split(";") if x))
+    if "excluded" in out:
+        out["excluded"] = out["excluded"].map(lambda r: UI[lang].get(r, r) if r else r)
+    if "verdict" in out:
+        out["verdict"] = out["verdict"].map(lambda v: VERDICTS[lang].get(v, v))
+    return out
+
+
+def _overview_sheet(sheet: Any, run: Run, lang: str, alpha: float) -> None:
+    """Fill the overview: the run's counts and settings, then the notes and the methods paragraph, each wrapped across the sheet's width."""
+    from openpyxl.styles import Alignment
+
+    t, m, c = UI[lang], run.manifest, run.manifest.counts
+    kinds = KINDS[lang]
+    overview = pd.DataFrame({
+        t["summary"]: [t["read"], t["excluded"], t["analysed"], t["unassigned"], t["themes"], t["embedder"], t["codebook"], t["seed"], "", t["methods"], ""],
+        "": [c.read, c.excluded, c.analysed, c.unassigned, m.themes.total, m.embedder.id, m.codebook.name if m.codebook else t["none"], m.seed,
+             several_themes_note(lang), " ".join(methods_text(run, lang)), kinds["matrix_note"].format(alpha=fmt.number(alpha, lang), min_cell=m.statistics.suppressed_below)],
+    })
+    _fill_sheet(sheet, overview, {})
+    for letter, width in zip("ABC", OVERVIEW_WIDTHS):
+        sheet.column_dimensions[letter].width = width
+    top, wide = Alignment(vertical="top", horizontal="left"), sum(OVERVIEW_WIDTHS[1:])
+    for r in range(2, sheet.max_row + 1):
+        name, value = sheet.cell(row=r, column=1), sheet.cell(row=r, column=2)
+        name.alignment = value.alignment = top
+        if isinstance(value.value, str) and len(value.value) > OVERVIEW_WIDTHS[1]:  # a paragraph: across B and C, as tall as its lines
+            sheet.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
+            value.alignment = Alignment(vertical="top", horizontal="left", wrap_text=True)
+            sheet.row_dimensions[r].height = _height(_wrapped_lines(value.value, wide))
+    _print_setup(sheet, title_row=False)
+
+
+#: the overview's columns: names and theme labels; values and shares; the chart (paragraphs span the last two)
+OVERVIEW_WIDTHS = (30, 20, 80)
+
+
+def _note_sheet(sheet: Any, title: str, note: str) -> None:
+    """Fill a sheet with one note under a title, wrapped in a column a page wide."""
+    from openpyxl.styles import Alignment
+
+    _fill_sheet(sheet, pd.DataFrame({title: [note]}), {})
+    width = sum(OVERVIEW_WIDTHS)
+    sheet.column_dimensions["A"].width = width
+    sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[2].height = _height(_wrapped_lines(note, width))
+    _print_setup(sheet, title_row=False)
 
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
@@ -124,25 +199,44 @@ def _unique_names(labels: dict[str, str], taken: set[str]) -> dict[str, str]:
     return {theme: f"{label} ({theme})" if counts[label] > 1 or label in taken else label for theme, label in labels.items()}
 
 
-def _style_matrix(sheet: Any, cells: list[tuple[int, int]]) -> None:
-    """Colour and embolden the significant cells of a table sheet (positions below its header row, from 0); shares get a percentage format."""
-    from openpyxl.styles import Font, PatternFill
+def _style_matrix(sheet: Any, cells: list[tuple[int, int]], lang: str = "fi") -> None:
+    """Colour and embolden the significant cells of a table sheet (positions below its header row, from 0); shares get a percentage format.
+
+    The theme columns are narrow, their labels turned upright, so that many themes still fit a page's width.
+    """
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     fill, bold = PatternFill("solid", start_color=SIGNIFICANT_FILL, end_color=SIGNIFICANT_FILL), Font(bold=True)
+    right = Alignment(horizontal="right", vertical="top")
     for row in sheet.iter_rows(min_row=2, min_col=4):
         for cell in row:
             if isinstance(cell.value, float):
-                cell.number_format = "0%"
+                cell.number_format = fmt.xlsx_percent(lang, 0)
+            elif isinstance(cell.value, str):  # "<5" lines up with the shares
+                cell.alignment = right
     for r, c in cells:
         cell = sheet.cell(row=r + 2, column=c + 1)
         cell.fill, cell.font = fill, bold
+    longest = 0
+    for cell in sheet[1][3:]:
+        cell.alignment = Alignment(text_rotation=90, wrap_text=True, vertical="bottom", horizontal="center")
+        sheet.column_dimensions[get_column_letter(cell.column)].width = MATRIX_WIDTH
+        longest = max(longest, len(str(cell.value or "")))
+    if longest:  # upright labels: the row is as tall as the longest, up to two lines of one
+        sheet.row_dimensions[1].height = min(longest, MATRIX_LABEL_CHARS) * 6 + 12
 
 
-def _share_chart(sheet: Any, themes: pd.DataFrame, title: str, kinds: dict[str, str]) -> None:
-    """Add the themes' shares under the overview, largest first, and a labelled bar chart of them beside it."""
+#: a theme column of the groups x themes sheet (``100 %`` fits), and the characters of a label on one upright line
+MATRIX_WIDTH, MATRIX_LABEL_CHARS = 8, 30
+
+
+def _share_chart(sheet: Any, themes: pd.DataFrame, title: str, kinds: dict[str, str], lang: str = "fi") -> None:
+    """Add the themes' shares under the overview, largest first, on a page of their own, with a bar chart of them beside, each bar labelled with its share alone."""
     from openpyxl.chart import BarChart, Reference
     from openpyxl.chart.label import DataLabelList
     from openpyxl.styles import Font
+    from openpyxl.worksheet.pagebreak import Break
 
     if themes.empty:
         return
@@ -152,21 +246,27 @@ def _share_chart(sheet: Any, themes: pd.DataFrame, title: str, kinds: dict[str, 
     sheet.cell(row=first, column=2, value=kinds["share"]).font = Font(bold=True)
     for i, (label, share) in enumerate(zip(ranked["label"], ranked["share"]), start=first + 1):
         sheet.cell(row=i, column=1, value=_cell_value(label)).data_type = "s"  # a label is text, never a formula
-        sheet.cell(row=i, column=2, value=_cell_value(share)).number_format = "0.0%"
+        sheet.cell(row=i, column=2, value=_cell_value(share)).number_format = fmt.xlsx_percent(lang)
     last = first + len(ranked)
     chart = BarChart()
     chart.type, chart.title, chart.legend = "bar", title, None
     chart.x_axis.title, chart.y_axis.title = kinds["theme"], kinds["share"]
     chart.x_axis.scaling.orientation = "maxMin"  # the largest share at the top, as in the table
     chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides axes unless told
-    chart.y_axis.numFmt = "0%"
+    chart.y_axis.numFmt = fmt.xlsx_percent(lang, 0)
     chart.add_data(Reference(sheet, min_col=2, min_row=first, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=last))
-    chart.dataLabels = DataLabelList(showVal=True, numFmt="0%")
-    chart.height, chart.width = max(7, 0.6 * len(ranked)), 18
-    sheet.add_chart(chart, "D2")
+    # every flag written: Calc takes a flag left out as on, and series name, category and value overlap into a block
+    labels = {"showVal": True, "showSerName": False, "showCatName": False, "showLegendKey": False, "showPercent": False, "showBubbleSize": False}
+    chart.dataLabels = DataLabelList(numFmt=fmt.xlsx_percent(lang, 0), dLblPos="outEnd", **labels)
+    chart.series[0].dLbls = DataLabelList(numFmt=fmt.xlsx_percent(lang, 0), dLblPos="outEnd", **labels)
+    chart.height, chart.width = min(max(7, 0.9 * len(ranked) + 3), CHART_MAX_CM), 16
+    sheet.add_chart(chart, f"C{first}")  # beside the table, within the sheet's width
+    sheet.row_breaks.append(Break(id=first - 1))  # table and chart start a page: a printed chart is never cut in two
 
 
+#: the tallest chart that fits a landscape A4 page under its margins
+CHART_MAX_CM = 16
 SIGNIFICANT_FILL = "FFD8A8"  # light orange: stands out from the blank and grey cells, readable when printed
 
 
@@ -205,12 +305,12 @@ def _cell_value(value: Any) -> Any:
 
 
 def _fill_sheet(sheet: Any, frame: pd.DataFrame, headers: dict[str, str]) -> None:
-    """Write ``frame`` with a header row into ``sheet``; text never becomes a formula."""
-    from openpyxl.styles import Font
+    """Write ``frame`` with a bold header row into ``sheet``; text never becomes a formula."""
+    from openpyxl.styles import Alignment, Font
 
     sheet.append([headers.get(col, str(col)) for col in frame.columns])
     for cell in sheet[1]:
-        cell.font = Font(bold=True)
+        cell.font, cell.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="bottom")
     for row in frame.itertuples(index=False, name=None):
         sheet.append([_cell_value(v) for v in row])
     for cells in sheet.iter_rows():
@@ -219,8 +319,8 @@ def _fill_sheet(sheet: Any, frame: pd.DataFrame, headers: dict[str, str]) -> Non
                 cell.data_type = "s"
 
 
-def _table_sheet(book: Any, name: str, frame: pd.DataFrame, headers: dict[str, str]) -> Any:
-    """Return a new sheet holding ``frame`` under readable ``headers``: frozen header, fitted widths, percentage formats."""
+def _table_sheet(book: Any, name: str, frame: pd.DataFrame, headers: dict[str, str], lang: str = "fi") -> Any:
+    """Return a new sheet holding ``frame`` under readable ``headers``: frozen header, capped widths, wrapped long text, number formats, print setup."""
     from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(name)
@@ -228,12 +328,121 @@ def _table_sheet(book: Any, name: str, frame: pd.DataFrame, headers: dict[str, s
     sheet.freeze_panes = "A2"
     if len(frame.columns):
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+    header_lines, wrapped = 1, {}
     for j, column in enumerate(frame.columns, start=1):
-        letter = get_column_letter(j)
-        lengths = sorted(len(str(v)) for v in frame[column] if _cell_value(v) is not None)
-        typical = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
-        sheet.column_dimensions[letter].width = min(max(len(headers.get(column, column)), typical, 6) + 2, 80)
-        if column in PERCENT_COLUMNS:
-            for cell in sheet[letter][1:]:
-                cell.number_format = "0.0%"
+        number_format = _number_format(column, lang)
+        header = headers.get(column, str(column))
+        width, wrap = _column_width(column, header, frame[column], number_format is not None)
+        sheet.column_dimensions[get_column_letter(j)].width = width
+        _style_column(sheet, j, number_format, wrap)
+        header_lines = max(header_lines, _wrapped_lines(header, width - 1))  # bold
+        if wrap:
+            wrapped[j - 1] = width
+    if header_lines > 1:
+        sheet.row_dimensions[1].height = _height(header_lines)
+    _row_heights(sheet, frame, wrapped)
+    _print_setup(sheet, title_row=True)
     return sheet
+
+
+def _row_heights(sheet: Any, frame: pd.DataFrame, wrapped: dict[int, float]) -> None:
+    """Make each row holding wrapped text as tall as its longest cell's lines (``wrapped``: column position -> width).
+
+    Calc shows a written file's row heights as they are and does not grow a row to its wrapped text; without a
+    height, wrapped lines overlap the next row on screen and on paper.
+    """
+    if not wrapped or frame.empty:
+        return
+    lines = [1] * len(frame)
+    for j, width in wrapped.items():
+        for i, value in enumerate(frame.iloc[:, j]):
+            if isinstance(value, str) and len(value) > width - 2:
+                lines[i] = max(lines[i], _wrapped_lines(value, width))
+    for r, n in enumerate(lines, start=2):
+        if n > 1:
+            sheet.row_dimensions[r].height = _height(n)
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """Return how many lines ``text`` takes wrapped at spaces in a column ``width`` wide.
+
+    A width counts digits; a line holds about 1.2 characters of text for each (letters and spaces are narrower),
+    a little fewer than Calc and Excel fit, so that a row is rather a line too tall than cut.
+    """
+    width = max(int(width * 1.2), 1)
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        lines, used = lines + 1, 0
+        for word in paragraph.split():
+            if used and used + 1 + len(word) > width:
+                lines, used = lines + 1, 0
+            used += (1 if used else 0) + len(word)
+            while used > width:  # a word longer than the column breaks within itself
+                lines, used = lines + 1, used - width
+    return lines
+
+
+def _height(lines: int) -> float:
+    """Return the height in points of a row of ``lines`` lines of 11-point text, at most Excel's limit."""
+    return min(LINE_POINTS * lines + 2, MAX_ROW_POINTS)
+
+
+LINE_POINTS, MAX_ROW_POINTS = 15, 409
+
+
+def _number_format(column: str, lang: str) -> str | None:
+    """Return the number format of a column of numbers (None: a column of text, counts or flags, left as written)."""
+    if column in PERCENT_COLUMNS:
+        return fmt.xlsx_percent(lang)
+    if column in P_COLUMNS:
+        return fmt.xlsx_p_value(lang)
+    return DECIMAL_COLUMNS.get(column)
+
+
+def _column_width(column: str, header: str, values: pd.Series, formatted: bool) -> tuple[float, bool]:
+    """Return (width in characters, whether to wrap): the typical value's, at most the column's cap, or the header's longest word's if wider.
+
+    A formatted number shows at most 7 characters (``−12,3 %``), whatever its raw digits; text longer than the width wraps.
+    """
+    lengths = sorted(7 if formatted else len(str(v)) for v in values if _cell_value(v) is not None)
+    typical = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
+    word = max((len(w) for w in str(header).split()), default=0)  # headers wrap at spaces, never within a word
+    width = max(min(max(typical + 2, 8), WIDE.get(column, NARROW)), word + 2)  # the cap is for values; bold is wider
+    return width, bool(lengths) and lengths[-1] > width - 2
+
+
+def _style_column(sheet: Any, column: int, number_format: str | None, wrap: bool) -> None:
+    """Give a column's data cells their number format and alignment (wrapped, or top-aligned beside wrapped neighbours)."""
+    from copy import copy
+
+    from openpyxl.styles import Alignment
+
+    cells = next(sheet.iter_cols(min_col=column, max_col=column, min_row=2), ())
+    if not cells:
+        return
+    first = cells[0]
+    first.alignment = Alignment(wrap_text=wrap, vertical="top")
+    if number_format:
+        first.number_format = number_format
+    style = first._style  # one style for the column: copied, not rebuilt per cell (a sheet can hold 100,000 answers)
+    for cell in cells[1:]:
+        cell._style = copy(style)
+
+
+def _print_setup(sheet: Any, title_row: bool) -> None:
+    """Set ``sheet`` up for paper: A4 landscape, every column on one page's width (as many pages down as it takes), sheet and page in the footer.
+
+    A table sheet (``title_row``) repeats its header row on every page and prints grid lines, so a row reads across.
+    """
+    from openpyxl.worksheet.page import PageMargins
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    setup = sheet.page_setup
+    setup.orientation, setup.paperSize = "landscape", sheet.PAPERSIZE_A4
+    setup.fitToWidth, setup.fitToHeight = 1, 0  # 0: no limit on the pages down
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.25, footer=0.3)
+    sheet.oddFooter.center.text = "&A – &P / &N"
+    if title_row:
+        sheet.print_title_rows = "1:1"
+        sheet.print_options.gridLines = True
