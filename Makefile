@@ -3,19 +3,34 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SYSTEM_PACKAGES := libvoikko1 voikko-fi chromium chromium-driver
+# the tests also print summary.xlsx to PDF with LibreOffice (about a minute to install; `make demo` does not need it)
+TEST_PACKAGES := libreoffice-calc-nogui
 # the install stamp changes whenever pyproject.toml does, so dependency edits reinstall
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 MODELS := models/e5-small/avovastaus-model.json models/static-fi/avovastaus-model.json
 
-.PHONY: demo test bench golden install system models clean
+.PHONY: demo test test-extras bench golden install system models clean
 
 demo: install $(MODELS)
 	$(BIN)/avovastaus run corpora/kuntajarjesto/answers.csv --id vastaaja_id \
 		--text yhteistyo_nyt --text kehittaminen --group vastaajaryhma --group alue \
 		--stability 5 --out runs/kuntajarjesto --force
 
-test: install $(MODELS)
+test: install test-extras $(MODELS)
 	$(BIN)/python -m pytest -q
+
+# optional: without LibreOffice (or without root to install it) its one test skips; never a failure here
+test-extras:
+	@missing=$$(for p in $(TEST_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian packages for the tests: $$missing"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null) \
+				|| echo "Could not install $$missing; the LibreOffice print test will skip"; \
+		else \
+			echo "Optional for the tests: sudo apt-get install -y --no-install-recommends $$missing (the LibreOffice print test skips without it)"; \
+		fi; \
+	fi
 
 bench: install $(MODELS)
 	$(BIN)/pip install -q -e ".[bench]"

@@ -221,3 +221,19 @@ def test_the_report_says_too_few_instead_of_a_kappa(review_run):
     write_reviewed(review_run, lang="en")
     md = (review_run / "reviewed" / "report.md").read_text(encoding="utf-8")
     assert "model vs liisa: too few reviewed answers (n = 1) for a figure to rely on" in md and "not a random sample" in md
+
+
+def test_the_cli_draws_a_check_sample_and_names_each_rows_sample(review_run):
+    from typer.testing import CliRunner
+
+    from avovastaus.cli import app
+    from avovastaus.review.agreement import read_check_sample
+
+    run = review_run
+    result = CliRunner().invoke(app, ["agreement", str(run), "--draw-check-sample", "8", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    assert "8 answers drawn" in result.output and len(read_check_sample(run)) == 8
+    again = CliRunner().invoke(app, ["agreement", str(run), "--draw-check-sample", "8", "--seed", "5"])
+    assert again.exit_code == 2 and "--replace" in again.output  # another draw would change which decisions count
+    listed = CliRunner().invoke(app, ["agreement", str(run)])
+    assert listed.exit_code == 0 and "sample / why no kappa" in listed.output

@@ -384,16 +384,34 @@ def review(
 def agreement_(
     run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="A reviewed run directory."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON rows instead of a table."),
+    draw: Optional[int] = typer.Option(None, "--draw-check-sample", metavar="N", min=1,
+                                       help="Draw N analysed answers at random for the evaluators to code (RUN_DIR/reviewed/check_sample.csv): "
+                                            "agreement on them is unbiased, unlike on the answers the least-sure-first queue brings."),
+    seed: int = typer.Option(0, "--seed", metavar="N", help="Seed of the check sample's draw."),
+    replace: bool = typer.Option(False, "--replace", help="Replace an existing, different check sample."),
 ) -> None:
-    """Agreement (percent, Cohen's kappa, Krippendorff's alpha) between model and evaluators, and between evaluators."""
+    """Agreement (percent, Cohen's kappa, Krippendorff's alpha) between model and evaluators, and between evaluators.
+
+    A figure resting on too few answers (or on one category) is withheld, and each row names its sample:
+    the answers evaluators chose, or a random check sample drawn with --draw-check-sample.
+    """
     import json
     from dataclasses import asdict
 
-    from avovastaus.review.agreement import agreement
+    from avovastaus.review.agreement import agreement, check_sample
 
     with _errors():
         if not (run_dir / "answers.csv").is_file():
             raise AvovastausError("E302", path=run_dir, detail="answers.csv is missing")
+        if draw is not None:
+            try:
+                drawn = check_sample(run_dir, draw, seed=seed, replace=replace)
+            except FileExistsError as exc:
+                typer.secho(f"{exc}; pass --replace to draw another sample (decisions on the earlier sample then no longer count as checks)", err=True)
+                raise typer.Exit(2) from None
+            typer.echo(f"Check sample: {len(drawn.keys)} answers drawn (seed {seed}), listed in {run_dir / 'reviewed' / 'check_sample.csv'}; "
+                       "code them in `avovastaus review` (search by id), then run `avovastaus agreement` again.")
+            return
         rows = agreement(run_dir)
     if as_json:
         typer.echo(json.dumps([asdict(r) for r in rows], ensure_ascii=False))
@@ -401,10 +419,11 @@ def agreement_(
     if not rows:
         typer.echo("No evaluator decisions yet (confirm, mark wrong or move answers in `avovastaus review`).")
     fmt = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
-    typer.echo(f"{'pair':<34} {'theme':<20} {'n':>5} {'agree':>7} {'kappa':>7} {'95 % interval':>15} {'alpha':>7}")
+    typer.echo(f"{'pair':<34} {'theme':<20} {'n':>5} {'agree':>7} {'kappa':>7} {'95 % interval':>15} {'alpha':>7}  sample / why no kappa")
     for r in rows:
         interval = "–" if r.kappa_low is None else f"{r.kappa_low:.2f}–{r.kappa_high:.2f}"
-        typer.echo(f"{r.pair:<34} {r.theme or 'all':<20} {r.n:>5} {fmt(r.percent):>7} {fmt(r.kappa):>7} {interval:>15} {fmt(r.alpha):>7}")
+        typer.echo(f"{r.pair:<34} {r.theme or 'all':<20} {r.n:>5} {fmt(r.percent):>7} {fmt(r.kappa):>7} {interval:>15} {fmt(r.alpha):>7}  "
+                   f"{r.sample}{f' / {r.withheld}' if r.withheld else ''}")
 
 
 @models_app.command("build")
