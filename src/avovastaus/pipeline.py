@@ -176,6 +176,7 @@ def run_pipeline(input_path: Path, config: Config, out_dir: Path, force: bool = 
                      + f" every theme of {counts['analysed']} answers dissolved; lower them (or leave --n-themes out)")
         progress.message(f"Warning: {notes[-1]}")
     setattr(manifest, "warnings", notes)
+    setattr(manifest, "nonanswers", _nonanswer_info())
     setattr(manifest, "questions", {q: {"label": config.question(q).label, "kind": kinds.get(q, "text"),
                                         "codebook": config.codebook_of(q) and str(resolve_path(config.codebook_of(q)))} for q in survey.text_columns})
     setattr(manifest, "codebook_fit", fit)  # an extra manifest key: report and review app warn from it
@@ -219,6 +220,15 @@ def prepare_answers(answers: pd.DataFrame, config: Config, input_path: Path) -> 
         reasons = answers["excluded"].value_counts().to_dict()
         raise AvovastausError("E304", path=input_path, n_read=len(answers), reasons=", ".join(f"{k} {v}" for k, v in reasons.items()))
     return analysed, truncated
+
+
+def _nonanswer_info() -> dict[str, Any]:
+    """Return how non-answers were decided: the rules, and whether the learned fallback (and which training data) spoke after them."""
+    from avovastaus.finnish import nonanswer
+    from avovastaus.finnish.nonanswer_learned import training_digest
+
+    on = nonanswer.LEARNED_FALLBACK
+    return {"rules": True, "learned_fallback": on, "max_words": nonanswer.LEARNED_WORDS if on else None, "training_sha256": training_digest() if on else None}
 
 
 def _wordings_from_file(config: Config, survey: Survey) -> Config:

@@ -35,6 +35,13 @@ The question's wording (``question=``), when known, decides two more things:
 
 A question worded as a yes/no question (*Onko…?*, *Pitäisikö…?*) or as a statement to take a stand on is read
 as ``question_type="yesno"``: *"Ei."*, *"Kyllä."* and restating the statement are stances there.
+
+Learned fallback. In a short text (at most ``LEARNED_WORDS`` words), a clause in which the rules find no non-answer
+form, with the question in view or without it, goes to a classifier trained on the project's non-answers
+(``nonanswer_learned``) before it is kept: *"en mä oo iha varma mitä sanois"*, which no rule reads, is a non-answer.
+The classifier has a say only where the rules met a word they cannot read; it is never asked about a clause the rules
+keep because of the question or read as a stance ("ei mitään" to a question about what exists, "okei" to *Miten
+yhteistyö toimii?*), nor for a yes/no question, nor with ``fuzzy=1.0``. ``LEARNED_FALLBACK = False`` turns it off.
 """
 
 from __future__ import annotations
@@ -74,6 +81,15 @@ _REPORTING_COMMA = re.compile(r"\b(sanoi|sanoo|kertoi|kertoo|vastasi|totesi|tote
 _REPORTING_VERB = re.compile(r"\b(?:sano|kerto|vastasi|totesi|toteaa)")
 _MAX_WORDS = 25
 _ECHO_WORDS = 12  # an answer longer than this is never a mere echo of the question
+#: ask the learned fallback about clauses the rules keep (module switch; tests and benchmarks may turn it off)
+LEARNED_FALLBACK = True
+LEARNED_WORDS = 12  # a longer text is decided by the rules alone
+
+
+def _learned_reason(clause: str) -> str | None:
+    from avovastaus.finnish.nonanswer_learned import learned_reason  # trains at first use; scikit-learn loads only then
+
+    return learned_reason(clause)
 
 
 def _nothing_reads(question: Question | None, nothing_is_answer: bool | None) -> tuple[bool, bool]:
@@ -99,7 +115,8 @@ def detect_nonanswer(
     ``thanks`` ("kiitos kyselystä"), ``echo`` (only repeats the question; needs ``question``).
 
     ``question_type`` is ``"describe"`` or ``"yesno"`` (see the module docstring); ``fuzzy`` is the difflib
-    similarity for typo-tolerant phrases (1.0 turns it off, and with it the guessing of misspelt words).
+    similarity for typo-tolerant phrases (1.0 turns it off, and with it the guessing of misspelt words and the
+    learned fallback).
     ``question`` is the question's wording, when known (keyword only; a yes/no or statement wording counts as
     ``"yesno"``):
     it turns on echo detection and decides whether "ei mitään / ei mikään / ei kukaan / ei ole" answer it
@@ -143,11 +160,15 @@ def detect_nonanswer(
             " ".join(standard_clause(c, typos) for c in clauses).split(), q):
         return "echo"
     nothing_answers, satisfied_answers = _nothing_reads(q, nothing_is_answer)
+    learned = (LEARNED_FALLBACK and typos and question_type != "yesno" and not (q is not None and q.yesno)
+               and len(canon.split()) <= LEARNED_WORDS)
 
     def decide(clause: str) -> str | None:
         reason = clause_reason(clause, question_type, fuzzy, q)
         if reason == "nothing":
             return None if nothing_answers else "no_comment"
+        if reason is None and learned and (q is None or clause_reason(clause, question_type, fuzzy, None) is None):
+            return _learned_reason(clause)  # no non-answer form, with the question or without: the fallback has a say
         if reason == "answer" or (reason == "no_suggestions" and satisfied_answers):
             return None
         return reason
