@@ -14,9 +14,20 @@ import pandas as pd
 from avovastaus.io.rundir import Run
 from avovastaus.report import formatting as fmt
 from avovastaus.report.effects import effects_section
-from avovastaus.report.groups import GroupSummary, difference_sentence, group_pairs, methods_text, respondents_phrase, scope_rows, several_themes_note, share_phrase, summaries
+from avovastaus.report.groups import (
+    GroupSummary,
+    difference_sentence,
+    group_pairs,
+    methods_text,
+    respondents_phrase,
+    scope_rows,
+    several_themes_note,
+    share_phrase,
+    summaries,
+)
 from avovastaus.report.redact import redact
-from avovastaus.report.view import agreement_lines, codebook_warning, excluded_view, input_notes, review_lines, significance, themes_view, ui, unassigned_view
+from avovastaus.report.review_section import agreement_lines, review_lines
+from avovastaus.report.view import codebook_warning, excluded_view, input_notes, significance, themes_view, ui, unassigned_view
 
 
 def _bar_chart(themes: list[dict[str, Any]]) -> dict[str, Any]:

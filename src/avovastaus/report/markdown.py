@@ -11,7 +11,8 @@ from avovastaus.report import formatting as fmt
 from avovastaus.report.effects import effects_section
 from avovastaus.report.groups import difference_sentence, methods_text, respondents_phrase, scope_sentence, several_themes_note, share_phrase, summaries
 from avovastaus.report.redact import redact
-from avovastaus.report.view import agreement_lines, codebook_warning, input_notes, md_text, review_lines, significance, themes_view, ui, unassigned_view
+from avovastaus.report.review_section import agreement_lines, review_lines
+from avovastaus.report.view import codebook_warning, input_notes, md_text, significance, themes_view, ui, unassigned_view
 
 
 def render_markdown(run: Run, lang: str = "fi", mask: Callable[[str], str] = redact) -> str:
