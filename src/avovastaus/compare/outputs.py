@@ -203,11 +203,11 @@ def write_xlsx(path: Path, table: pd.DataFrame, lang: str) -> None:
     """Write compare.xlsx: the comparison table as one sheet (percentages formatted, text never a formula)."""
     from openpyxl import Workbook
 
-    from avovastaus.report.xlsx import _table_sheet
+    from avovastaus.report.sheets import table_sheet
 
     book = Workbook()
     book.remove(book.active)
-    _table_sheet(book, "Vertailu" if lang == "fi" else "Comparison", table, {}, lang)
+    table_sheet(book, "Vertailu" if lang == "fi" else "Comparison", table, {}, lang)
     book.save(path)
 
 

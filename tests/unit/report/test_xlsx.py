@@ -6,17 +6,8 @@ import pandas as pd
 import pytest
 
 from avovastaus.report import formatting as fmt
-from avovastaus.report.xlsx import (
-    NARROW,
-    SIGNIFICANT_FILL,
-    WIDE,
-    _column_width,
-    _style_matrix,
-    _table_sheet,
-    _wrapped_lines,
-    group_theme_matrix,
-    readable_answers,
-)
+from avovastaus.report.sheets import NARROW, WIDE, column_width, table_sheet, wrapped_lines
+from avovastaus.report.xlsx import SIGNIFICANT_FILL, _style_matrix, group_theme_matrix, readable_answers
 
 
 def _groups() -> pd.DataFrame:
@@ -42,7 +33,7 @@ def test_significant_cells_are_coloured_and_text_stays_text():
 
     matrix, significant = group_theme_matrix(_groups(), {"a": "A", "b": "B"}, alpha=0.05, min_cell=5)
     book = Workbook()
-    sheet = _table_sheet(book, "m", matrix, {})
+    sheet = table_sheet(book, "m", matrix, {})
     _style_matrix(sheet, significant)
     assert sheet["D2"].fill.start_color.rgb.endswith(SIGNIFICANT_FILL) and sheet["D2"].font.bold
     assert sheet["D3"].fill.fill_type is None and sheet["D2"].number_format == "0 %"
@@ -71,15 +62,15 @@ def test_p_value_format_rounds_to_three_decimals_and_names_the_floor():
      ("Käytännössä yhteistyö toimii hankkeiden kautta. Kun hanke loppuu, myös yhteistyö loppuu.", 56, 2)],
 )
 def test_wrapped_lines_counts_word_wrapped_lines_of_a_column(text, width, lines):
-    assert _wrapped_lines(text, width) == lines
+    assert wrapped_lines(text, width) == lines
 
 
 def test_column_width_is_capped_and_long_text_wraps_while_headers_stay_whole():
-    width, wrap = _column_width("text", "Vastaus", pd.Series(["sana " * 40] * 9 + ["lyhyt"]), formatted=False)
+    width, wrap = column_width("text", "Vastaus", pd.Series(["sana " * 40] * 9 + ["lyhyt"]), formatted=False)
     assert width == WIDE["text"] and wrap
-    width, wrap = _column_width("score", "Samankaltaisuus", pd.Series([0.123456789, None]), formatted=True)
+    width, wrap = column_width("score", "Samankaltaisuus", pd.Series([0.123456789, None]), formatted=True)
     assert width == len("Samankaltaisuus") + 2 and not wrap  # the header's one word fits; the number is formatted short
-    width, wrap = _column_width("group", "Ryhmä", pd.Series(["valtakunnallinen järjestö ja muut yhdistykset"]), formatted=False)
+    width, wrap = column_width("group", "Ryhmä", pd.Series(["valtakunnallinen järjestö ja muut yhdistykset"]), formatted=False)
     assert width <= NARROW + 4 and wrap
 
 
@@ -88,7 +79,7 @@ def test_a_table_sheet_is_set_up_for_paper_with_rounded_p_values_and_tall_enough
 
     frame = pd.DataFrame({"group": ["a", "b"], "text": ["sana " * 60, "lyhyt"], "share": [0.1234, 0.5], "p_adjusted": [0.00001234, 0.04567]})
     book = Workbook()
-    _table_sheet(book, "t", frame, {"text": "Vastaus"})
+    table_sheet(book, "t", frame, {"text": "Vastaus"})
     book.save(tmp_path / "t.xlsx")
     sheet = load_workbook(tmp_path / "t.xlsx")["t"]
     setup = sheet.page_setup
@@ -97,7 +88,7 @@ def test_a_table_sheet_is_set_up_for_paper_with_rounded_p_values_and_tall_enough
     assert sheet["C2"].number_format == "0.0 %" and sheet["D2"].number_format == fmt.xlsx_p_value("fi")
     assert sheet["D2"].value == pytest.approx(0.00001234)  # the raw value stays; the format rounds it
     assert sheet["B2"].alignment.wrap_text and sheet["A2"].alignment.vertical == "top"
-    assert sheet.row_dimensions[2].height >= 15 * _wrapped_lines("sana " * 60, WIDE["text"]) and sheet.row_dimensions[3].height in (None, 15)
+    assert sheet.row_dimensions[2].height >= 15 * wrapped_lines("sana " * 60, WIDE["text"]) and sheet.row_dimensions[3].height in (None, 15)
 
 
 def test_answers_show_labels_reasons_and_verdicts_not_codes():
