@@ -37,7 +37,7 @@ from avovastaus.review.carryover import carry_over
 from avovastaus.review.journal import Journal
 from avovastaus.review.kinds import touches_of
 from avovastaus.review.learn import taught_from
-from avovastaus.stats.summarize import group_table, pool_small_groups
+from avovastaus.stats.summarize import group_table, pool_small_groups, theme_weights
 from avovastaus.themes.cluster import Assignment
 from avovastaus.themes.codebookfit import codebook_fit
 from avovastaus.themes.label import group_words
@@ -415,7 +415,9 @@ def _themes_table(answers: pd.DataFrame, analysed: np.ndarray, model: SurveyThem
     sizes = model.sizes()
     per_question = answers.loc[analysed, "question"].value_counts()
     weights = answers.loc[analysed, "weight"].to_numpy(dtype=float) if "weight" in answers else None
-    questions_of = answers.loc[analysed, "question"].to_numpy()
+    if weights is not None:  # a theme's answers all answer its question (a shared theme: any), so its carried weight needs no scope
+        carried = theme_weights(model.assignment_.themes, weights)
+        weight_of = answers.loc[analysed].assign(_w=weights).groupby("question")["_w"].sum()
     questions = getattr(model, "questions_", {})
     rows = []
     for theme in model.theme_ids_:
@@ -431,7 +433,8 @@ def _themes_table(answers: pd.DataFrame, analysed: np.ndarray, model: SurveyThem
             "size": sizes[theme],
             "share": round(sizes[theme] / base, 4) if base else 0.0,
             **({"share_unweighted": round(sizes[theme] / base, 4) if base else 0.0,
-                "share": _weighted_share(theme, model.assignment_.themes, weights, questions_of, question)} if weights is not None else {}),
+                "share": _ratio(carried.get(theme, 0.0), float(weight_of.get(question, 0.0)) if question else float(weights.sum()))}
+               if weights is not None else {}),
             "examples": "; ".join(examples),
             **({"stability": round(stability.get(theme, float("nan")), 4)} if stability is not None else {}),  # review-made themes have none
         })
@@ -440,12 +443,8 @@ def _themes_table(answers: pd.DataFrame, analysed: np.ndarray, model: SurveyThem
     return pd.DataFrame(rows, columns=columns)
 
 
-def _weighted_share(theme: str, memberships: list[list[str]], weights: np.ndarray, questions: np.ndarray, question: str) -> float:
-    """Return the weighted share of a question's analysed answers (all questions' for a shared theme) that carry ``theme``."""
-    scope = questions == question if question else np.ones(len(questions), dtype=bool)
-    has = np.array([theme in ts for ts in memberships], dtype=bool)
-    total = weights[scope].sum()
-    return round(float(weights[scope & has].sum() / total), 4) if total else 0.0
+def _ratio(part: float, total: float) -> float:
+    return round(part / total, 4) if total else 0.0
 
 
 def _weighted_stability(stability: dict[str, float], themes: pd.DataFrame) -> float | None:

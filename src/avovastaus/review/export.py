@@ -27,7 +27,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -41,7 +40,7 @@ from avovastaus.review.agreement import LABELS, REVIEWED_DIR, agreement
 from avovastaus.review.journal import Journal
 from avovastaus.review.kinds import Kind, handles
 from avovastaus.review.state import Reviewed, replay
-from avovastaus.stats.summarize import group_table
+from avovastaus.stats.summarize import group_table, theme_weights
 
 CODEBOOK_FILE = "codebook.yaml"
 #: what the review app offers for download, in this order
@@ -127,6 +126,7 @@ def reviewed_tables(run: Run, state: Reviewed, decisions: list[Any]) -> tuple[pd
     key_of = {r: k for k, r in ref_of.items()}
     weighted = bool(run.weight) and "weight" in in_analysis
     weights = in_analysis["weight"].to_numpy(dtype=float) if weighted else None
+    carried = theme_weights(memberships, weights) if weighted else {}
     rows = []
     for theme, label in state.labels.items():
         known = theme in model.index
@@ -141,8 +141,7 @@ def reviewed_tables(run: Run, state: Reviewed, decisions: list[Any]) -> tuple[pd
             "size": sizes[theme], "share": round(sizes[theme] / n, 4) if n else 0.0, "examples": "; ".join(refs[:5]),
         }
         if weights is not None:  # the share weighted, as the run's themes.csv gives it, the count's share beside
-            carries = np.array([theme in ts for ts in memberships], dtype=bool)
-            row["share_unweighted"], row["share"] = row["share"], round(float(weights[carries].sum() / weights.sum()), 4) if weights.sum() else 0.0
+            row["share_unweighted"], row["share"] = row["share"], round(carried.get(theme, 0.0) / weights.sum(), 4) if weights.sum() else 0.0
         if "stability" in model.columns:
             row["stability"] = model.at[theme, "stability"] if known else float("nan")
         rows.append(row)

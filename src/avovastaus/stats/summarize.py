@@ -150,6 +150,15 @@ def pool_small_groups(
     return out, pooled
 
 
+def theme_weights(memberships: Sequence[Sequence[str]], weights: Sequence[float]) -> dict[str, float]:
+    """Return the sum of the weights of the answers carrying each theme (one pass; an answer counts once per theme it carries)."""
+    out: dict[str, float] = {}
+    for themes, w in zip(memberships, weights):
+        for t in set(themes):
+            out[t] = out.get(t, 0.0) + float(w)
+    return out
+
+
 def proportion_estimates(kw: np.ndarray, nw: np.ndarray, s2: np.ndarray, s2y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (share, variance, effective n) of weighted proportions from their sums over a domain.
 

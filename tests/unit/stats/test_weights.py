@@ -94,3 +94,9 @@ def test_a_few_small_groups_stay_as_they_are() -> None:
     answers = pd.DataFrame({"id": [str(i) for i in range(50)], "question": "q", "g": ["a"] * 45 + ["b", "c", "d", "e", "f"]})
     same, counts = pool_small_groups(answers, ["g"], min_cell=5)
     assert counts == {} and same is answers
+
+
+def test_theme_weights_count_an_answer_once_per_theme() -> None:
+    from avovastaus.stats.summarize import theme_weights
+
+    assert theme_weights([["a", "b"], ["a", "a"], []], [2.0, 0.5, 9.0]) == {"a": 2.5, "b": 2.0}
